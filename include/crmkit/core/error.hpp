@@ -1,0 +1,106 @@
+// crmkit::Error and its kinds. Every error crmkit throws derives from crmkit::Error, and the C ABI maps
+// each kind to its own status code (see crmkit.h).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace crmkit {
+
+/// Base of every exception thrown by crmkit.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A caller broke a documented precondition: "function: argument 'x' = value: rule" (Stan's shape).
+class InvalidArgument : public Error {
+ public:
+  InvalidArgument(std::string function, std::string argument, std::string value, std::string rule)
+      : Error(function + ": argument '" + argument + "' = " + value + ": " + rule),
+        function_(std::move(function)),
+        argument_(std::move(argument)),
+        value_(std::move(value)),
+        rule_(std::move(rule)) {}
+
+  const std::string& function() const noexcept { return function_; }
+  const std::string& argument() const noexcept { return argument_; }
+  const std::string& value() const noexcept { return value_; }
+  const std::string& rule() const noexcept { return rule_; }
+
+ private:
+  std::string function_, argument_, value_, rule_;
+};
+
+/// Input text could not be read: "file:line:column: column 'name': expected X, found 'Y'".
+/// line and column are 1-based; 0 means "not applicable" (e.g. an empty file has no line).
+class ParseError : public Error {
+ public:
+  ParseError(std::string file, std::int64_t line, std::int64_t column, std::string column_name,
+             std::string expected, std::string found)
+      : Error(format(file, line, column, column_name, expected, found)),
+        file_(std::move(file)),
+        line_(line),
+        column_(column),
+        column_name_(std::move(column_name)),
+        expected_(std::move(expected)),
+        found_(std::move(found)) {}
+
+  const std::string& file() const noexcept { return file_; }
+  std::int64_t line() const noexcept { return line_; }
+  std::int64_t column() const noexcept { return column_; }
+  const std::string& column_name() const noexcept { return column_name_; }
+  const std::string& expected() const noexcept { return expected_; }
+  const std::string& found() const noexcept { return found_; }
+
+  static std::string format(const std::string& file, std::int64_t line, std::int64_t column,
+                            const std::string& column_name, const std::string& expected,
+                            const std::string& found) {
+    std::string m = file;
+    if (line > 0) m += ":" + std::to_string(line);
+    if (column > 0) m += ":" + std::to_string(column);
+    m += ": ";
+    if (!column_name.empty()) m += "column '" + column_name + "': ";
+    m += "expected " + expected + ", found '" + found + "'";
+    return m;
+  }
+
+ private:
+  std::string file_;
+  std::int64_t line_, column_;
+  std::string column_name_, expected_, found_;
+};
+
+/// A file could not be opened or read at all (missing, unreadable, a directory).
+class IoError : public Error {
+ public:
+  IoError(std::string path, const std::string& reason)
+      : Error(path + ": " + reason), path_(std::move(path)) {}
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  std::string path_;
+};
+
+/// A computation could not produce a finite, meaningful value (model name and parameter values in
+/// the message).
+class NumericError : public Error {
+ public:
+  NumericError(std::string model, const std::string& detail)
+      : Error(model + ": " + detail), model_(std::move(model)) {}
+  const std::string& model() const noexcept { return model_; }
+
+ private:
+  std::string model_;
+};
+
+}  // namespace crmkit
+
+#ifndef NDEBUG
+#include <cassert>
+#define CRMKIT_ASSERT(cond) assert(cond)
+#else
+#define CRMKIT_ASSERT(cond) ((void)0)
+#endif

@@ -1,0 +1,84 @@
+// Delimited-text ingestion of transaction logs into a TransactionTable.
+//
+// Delimiters: comma, tab, semicolon or runs of whitespace, detected from the first lines unless given.
+// Quoted fields ("a, b" with "" as an escaped quote), CRLF or LF line ends, an optional header
+// (detected: a first row whose date field does not parse as a date is a header). Columns are chosen by
+// name (header, case-insensitive) or by 1-based index. Numbers are parsed with fast_float.
+//
+// Errors are ParseError with file, 1-based line and column, the column's name, what was expected and
+// the text found; IoError for a file that cannot be opened. With skip_bad_rows the bad rows are
+// counted and the first few reported in ReadReport instead.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crmkit/core/table.hpp"
+#include "crmkit/io/date.hpp"
+
+namespace crmkit::io {
+
+/// A column chosen by header name or by 1-based position.
+struct ColumnRef {
+  std::string name;  ///< used when index == 0
+  int index = 0;     ///< 1-based; 0 = by name
+
+  ColumnRef() = default;
+  ColumnRef(const char* n) : name(n) {}  // NOLINT(google-explicit-constructor)
+  ColumnRef(std::string n) : name(std::move(n)) {}  // NOLINT(google-explicit-constructor)
+  ColumnRef(int i) : index(i) {}  // NOLINT(google-explicit-constructor)
+
+  /// "3" -> index 3, anything else -> name.
+  static ColumnRef parse(std::string_view text);
+  bool empty() const noexcept { return index == 0 && name.empty(); }
+  std::string describe() const;  ///< "column 3" or "column 'date'"
+};
+
+enum class Delimiter : char {
+  Auto = 0,
+  Comma = ',',
+  Tab = '\t',
+  Semicolon = ';',
+  Whitespace = ' ',  ///< runs of spaces and tabs; leading and trailing blanks ignored
+};
+
+struct ReadOptions {
+  /// Empty refs are resolved from the header by common names (case-insensitive):
+  /// customer: customer_id, customer, customerid, client_id, user_id, id;
+  /// date: date, datetime, timestamp, time, order_date, invoicedate, purchase_date, transaction_date;
+  /// amount: amount, value, monetary, monetary_value, revenue, sales, spend, total, price, dollar_value.
+  /// Files without a header need indices.
+  ColumnRef customer{}, date{}, amount{};
+  std::vector<ColumnRef> extra;       ///< further numeric columns to keep (e.g. quantity)
+  bool require_amount = true;         ///< false: a missing amount column gives amounts of 0
+  std::optional<bool> header;         ///< nullopt = detect
+  Delimiter delimiter = Delimiter::Auto;
+  std::optional<DateFormat> date_format;  ///< nullopt = detect from the first rows
+  bool skip_bad_rows = false;         ///< default: the first bad row is an error
+  std::size_t max_reported_errors = 5;
+};
+
+struct ReadReport {
+  std::size_t rows_read = 0;       ///< data rows kept
+  std::size_t rows_skipped = 0;    ///< bad rows skipped (skip_bad_rows only)
+  std::vector<std::string> first_errors;  ///< messages of the first skipped rows
+  char delimiter = ',';            ///< as used (' ' for whitespace)
+  bool header = false;             ///< as used
+  DateFormat date_format{};        ///< as used
+  std::size_t bytes = 0;           ///< input size
+};
+
+/// Reads a file. Throws IoError (cannot open), ParseError (bad content), InvalidArgument (bad options).
+core::TransactionTable read_transactions(const std::string& path, const ReadOptions& options = {},
+                                         ReadReport* report = nullptr);
+
+/// Reads text already in memory; `source` names it in error messages.
+core::TransactionTable parse_transactions(std::string_view text, const ReadOptions& options = {},
+                                          std::string_view source = "<memory>",
+                                          ReadReport* report = nullptr);
+
+}  // namespace crmkit::io

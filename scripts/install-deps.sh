@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs crmkit's build, test and benchmark dependencies from Debian 12's packages.
+# Idempotent: packages already present are skipped, so a warm machine pays nothing.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake pkg-config
+  libeigen3-dev libboost1.74-dev libboost-math1.74-dev
+  libfast-float-dev nlohmann-json3-dev libcli11-dev liblbfgspp-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-numpy python3-pandas python3-pytest python3-sklearn
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  echo "install-deps: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
