@@ -431,17 +431,25 @@ class Parser {
       f.kind = DateFormat::Kind::IsoDate;
       return f;
     }
-    if (auto f = detect_date_format(samples)) return *f;
-    // Name the first sample no format accepts.
-    for (std::size_t i = 0; i < samples.size(); ++i) {
-      std::array<std::string_view, 1> one{samples[i]};
-      if (!detect_date_format(one))
-        throw ParseError(std::string(source_), sample_lines[i], static_cast<std::int64_t>(date_col_ + 1), names_[date_col_],
-                         "a date (YYYYMMDD, YYYY-MM-DD, ISO 8601 date-time or Unix seconds; or pass a date format)",
-                         shorten(samples[i]));
+    // The format most samples match wins, so one bad value among the first rows is reported (or
+    // skipped) as that row's error rather than defeating detection.
+    std::optional<DateFormat> best;
+    std::size_t best_count = 0;
+    for (auto k : {DateFormat::Kind::Yyyymmdd, DateFormat::Kind::IsoDate, DateFormat::Kind::IsoDateTime,
+                   DateFormat::Kind::UnixSeconds}) {
+      DateFormat f;
+      f.kind = k;
+      std::size_t count = 0;
+      for (const auto& s : samples) count += parse_date(s, f).has_value();
+      if (count > best_count) {
+        best = f;
+        best_count = count;
+      }
     }
+    if (best) return *best;
     throw ParseError(std::string(source_), sample_lines[0], static_cast<std::int64_t>(date_col_ + 1), names_[date_col_],
-                     "dates in one format (the first rows mix formats; pass a date format)", shorten(samples[0]));
+                     "a date (YYYYMMDD, YYYY-MM-DD, ISO 8601 date-time or Unix seconds; or pass a date format)",
+                     shorten(samples[0]));
   }
 
   std::string_view text_;
