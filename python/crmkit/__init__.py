@@ -1,0 +1,22 @@
+"""crmkit: customer analytics over the crmkit C library (ctypes).
+
+    >>> import crmkit
+    >>> tx = crmkit.read_transactions("CDNOW_master.txt", amount_col="dollar_value")
+    >>> crmkit.summary(tx, period="W").head()
+    >>> crmkit.rfm(tx).segment.value_counts()
+
+The shared library is found through CRMKIT_LIBRARY, or next to the installed package
+(<prefix>/lib/libcrmkit.so), or in a build directory of a source checkout.
+"""
+from ._errors import (BufferTooSmallError, CrmkitError, CrmkitIOError, CrmkitMemoryError, InternalError,
+                      InvalidArgumentError, NumericError, ParseError)
+from ._lib import ABI_VERSION, lib as _lib, library_path
+from .data import Transactions, read_transactions
+from .rfm import RfmResult, rfm, rfm_full, rfm_segment_summary
+from .summary import summary
+
+__version__ = _lib.crmkit_version().decode()
+
+__all__ = ["__version__", "ABI_VERSION", "library_path", "Transactions", "read_transactions", "summary", "rfm",
+           "rfm_segment_summary", "rfm_full", "RfmResult", "CrmkitError", "InvalidArgumentError", "ParseError",
+           "CrmkitIOError", "NumericError", "CrmkitMemoryError", "BufferTooSmallError", "InternalError"]

@@ -1,0 +1,238 @@
+"""Transaction tables: read from delimited text, or wrapped around numpy arrays / pandas DataFrames."""
+import ctypes
+import datetime as _dt
+import weakref
+from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_uint32, c_void_p, POINTER
+
+import numpy as np
+
+from ._lib import Options, check, lib
+
+try:  # pandas is optional
+    import pandas as pd
+except ImportError:  # pragma: no cover
+    pd = None
+
+TIME_DAYS = 0
+TIME_SECONDS = 1
+
+
+def _date_text(value):
+    """A date option as YYYY-MM-DD: accepts str, datetime.date/datetime, numpy/pandas timestamps."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, np.datetime64):
+        return str(value.astype("datetime64[D]"))
+    if isinstance(value, (_dt.date, _dt.datetime)) or (pd is not None and isinstance(value, pd.Timestamp)):
+        return value.strftime("%Y-%m-%d")
+    raise TypeError(f"crmkit: a date must be a string or a date, not {type(value).__name__}")
+
+
+def _view(ptr, ctype, dtype, n, owner):
+    """A numpy view of n elements at ptr that keeps `owner` (the handle's Python object) alive."""
+    if n == 0 or not ptr:
+        return np.empty(0, dtype=dtype)
+    buf = (ctype * n).from_address(ctypes.addressof(ptr.contents))
+    buf._owner = owner
+    out = np.frombuffer(buf, dtype=dtype)
+    out.flags.writeable = False
+    return out
+
+
+class _Handle:
+    """Owns one crmkit_transactions handle; numpy views hold a reference, so the memory lives until the
+    Transactions object is closed (or collected) and every view is gone."""
+
+    def __init__(self, h, keep):
+        self.h = h
+        self.keep = keep  # caller arrays a from_arrays handle points into
+        weakref.finalize(self, lib.crmkit_transactions_free, h)
+
+
+class Transactions:
+    """A transaction table held by the library (crmkit_transactions).
+
+    Columns are exposed without copying: ``codes`` (uint32 dense customer codes), ``time`` (int64 days
+    since 1970-01-01, or Unix seconds when ``time_unit == "seconds"``) and ``amount`` (float64).
+    ``customer_ids[code]`` is the original id. Release with ``close()`` or a ``with`` block; otherwise
+    the handle is freed when the object is collected.
+    """
+
+    def __init__(self, handle, keep=()):
+        self._h = handle
+        self._owner = _Handle(handle, keep)
+        self._ids = None
+
+    # -- construction ------------------------------------------------------------------------------
+    @classmethod
+    def from_arrays(cls, codes, time, amount=None, time_unit="days", ids=None):
+        """Wraps numpy arrays (converted to uint32 / int64 / float64 only when needed)."""
+        codes = np.ascontiguousarray(codes, dtype=np.uint32)
+        time = np.ascontiguousarray(time, dtype=np.int64)
+        n = len(codes)
+        if len(time) != n:
+            raise ValueError(f"crmkit: time has {len(time)} rows, codes {n}")
+        amount_ptr = None
+        if amount is not None:
+            amount = np.ascontiguousarray(amount, dtype=np.float64)
+            amount_ptr = amount.ctypes.data_as(POINTER(c_double))
+        unit = {"days": TIME_DAYS, "seconds": TIME_SECONDS}.get(time_unit)
+        if unit is None:
+            raise ValueError("crmkit: time_unit must be 'days' or 'seconds'")
+        h = c_void_p()
+        check(lib.crmkit_transactions_from_arrays(codes.ctypes.data_as(POINTER(c_uint32)),
+                                                  time.ctypes.data_as(POINTER(c_int64)), amount_ptr, n, unit,
+                                                  byref(h)))
+        self = cls(h, keep=(codes, time, amount))
+        if ids is not None:
+            encoded = [str(x).encode("utf-8") for x in ids]
+            arr = (c_char_p * len(encoded))(*encoded)
+            check(lib.crmkit_transactions_set_ids(h, arr, len(encoded)))
+        return self
+
+    @classmethod
+    def from_pandas(cls, df, customer_id_col, datetime_col, monetary_value_col=None):
+        """From a DataFrame: ids factorised in order of first appearance, datetimes to days (or seconds
+        when any value has a time of day)."""
+        if pd is None:  # pragma: no cover
+            raise ImportError("crmkit: pandas is not installed")
+        codes, uniques = pd.factorize(df[customer_id_col], sort=False)
+        if (codes < 0).any():
+            raise ValueError(f"crmkit: column '{customer_id_col}' has missing customer ids")
+        when = df[datetime_col]
+        if not pd.api.types.is_datetime64_any_dtype(when):
+            when = pd.to_datetime(when)
+        if getattr(when.dt, "tz", None) is not None:
+            when = when.dt.tz_convert("UTC").dt.tz_localize(None)
+        if when.isna().any():
+            raise ValueError(f"crmkit: column '{datetime_col}' has missing dates")
+        ns = when.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        day_ns = 86_400 * 10**9
+        if (ns % day_ns == 0).all():
+            time, unit = ns // day_ns, "days"
+        else:
+            time, unit = ns // 10**9, "seconds"
+        amount = None if monetary_value_col is None else df[monetary_value_col].to_numpy(dtype=np.float64)
+        return cls.from_arrays(codes, time, amount, unit, ids=[str(u) for u in uniques])
+
+    # -- columns -----------------------------------------------------------------------------------
+    def _get(self, fn, ctype):
+        v = ctype()
+        check(fn(self.handle, byref(v)))
+        return v.value
+
+    @property
+    def n_rows(self):
+        return self._get(lib.crmkit_transactions_len, c_int64)
+
+    def __len__(self):
+        return self.n_rows
+
+    @property
+    def n_customers(self):
+        return self._get(lib.crmkit_transactions_n_customers, c_int64)
+
+    @property
+    def time_unit(self):
+        return "days" if self._get(lib.crmkit_transactions_time_unit, c_int32) == TIME_DAYS else "seconds"
+
+    def _columns(self):
+        c, t, a = POINTER(c_uint32)(), POINTER(c_int64)(), POINTER(c_double)()
+        check(lib.crmkit_transactions_columns(self.handle, byref(c), byref(t), byref(a)))
+        return c, t, a
+
+    @property
+    def codes(self):
+        return _view(self._columns()[0], c_uint32, np.uint32, self.n_rows, self._owner)
+
+    @property
+    def time(self):
+        return _view(self._columns()[1], c_int64, np.int64, self.n_rows, self._owner)
+
+    @property
+    def amount(self):
+        a = self._columns()[2]
+        return _view(a, c_double, np.float64, self.n_rows, self._owner) if a else np.zeros(self.n_rows)
+
+    @property
+    def customer_ids(self):
+        """numpy object array: customer_ids[code] is the original id string."""
+        if self._ids is None:
+            data, offsets, n = c_void_p(), POINTER(c_int64)(), c_int64()
+            check(lib.crmkit_transactions_ids(self.handle, byref(data), byref(offsets), byref(n)))
+            off = np.ctypeslib.as_array(offsets, shape=(n.value + 1,)).copy()
+            raw = ctypes.string_at(data.value, int(off[-1])) if off[-1] else b""
+            self._ids = np.array([raw[off[i]:off[i + 1]].decode("utf-8", "replace") for i in range(n.value)],
+                                 dtype=object)
+        return self._ids
+
+    @property
+    def report(self):
+        """What reading did: rows_read, rows_skipped and the first skipped rows' messages."""
+        r, s, m = c_int64(), c_int64(), c_int64()
+        check(lib.crmkit_transactions_read_report(self.handle, byref(r), byref(s), byref(m)))
+        msgs = []
+        for i in range(m.value):
+            p = c_char_p()
+            check(lib.crmkit_transactions_read_message(self.handle, i, byref(p)))
+            msgs.append(p.value.decode("utf-8", "replace"))
+        return {"rows_read": r.value, "rows_skipped": s.value, "messages": msgs}
+
+    def to_pandas(self):
+        if pd is None:  # pragma: no cover
+            raise ImportError("crmkit: pandas is not installed")
+        unit = "D" if self.time_unit == "days" else "s"
+        return pd.DataFrame({"customer_id": self.customer_ids[self.codes],
+                             "date": self.time.astype(f"datetime64[{unit}]"),
+                             "amount": np.array(self.amount)})
+
+    # -- lifetime ----------------------------------------------------------------------------------
+    @property
+    def handle(self):
+        if self._h is None:
+            raise ValueError("crmkit: this Transactions object is closed")
+        return self._h
+
+    def close(self):
+        """Releases the handle; its memory is freed once no numpy view of its columns remains."""
+        self._h = None
+        self._owner = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return f"<crmkit.Transactions rows={self.n_rows} customers={self.n_customers} time_unit={self.time_unit}>"
+
+
+def read_transactions(path, customer_col=None, date_col=None, amount_col=None, date_format=None,
+                      delimiter=None, header=None, skip_bad_rows=False, extra_cols=None,
+                      max_reported_errors=None):
+    """Reads a delimited transaction log (comma, tab, semicolon or whitespace; detected).
+
+    Columns by header name or 1-based index (int). ``header``: None detects, True/False forces.
+    Raises ParseError (file:line:column in the message) or CrmkitIOError.
+    """
+    hdr = None if header is None else ("yes" if header else "no")
+    opts = Options(customer_col=customer_col, date_col=date_col, amount_col=amount_col, date_format=date_format,
+                   delimiter=delimiter, header=hdr, skip_bad_rows=bool(skip_bad_rows), extra_cols=extra_cols,
+                   max_reported_errors=max_reported_errors)
+    h = c_void_p()
+    check(lib.crmkit_transactions_read_csv(str(path).encode(), opts.handle, byref(h)))
+    return Transactions(h)
+
+
+def as_transactions(data, customer_id_col="customer_id", datetime_col="date", monetary_value_col=None, **read_kw):
+    """Transactions from a Transactions object, a DataFrame or a file path."""
+    if isinstance(data, Transactions):
+        return data
+    if pd is not None and isinstance(data, pd.DataFrame):
+        return Transactions.from_pandas(data, customer_id_col, datetime_col, monetary_value_col)
+    if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__"):
+        return read_transactions(data, **read_kw)
+    raise TypeError("crmkit: expected Transactions, a pandas DataFrame or a path, not " + type(data).__name__)
