@@ -1,0 +1,41 @@
+// Internal: validation of (frequency, recency, T, weight) columns and their compression to distinct
+// weighted patterns, laid out for the likelihood kernels of the repeat-purchase models (BG/NBD,
+// MBG/NBD, Pareto/NBD). Not part of the public API.
+//
+// crmkit::summary::compress (src/summary/) gives counts only; the models also accept caller weights and
+// need the groups of equal frequency and the distinct T / t_x values, so they compress here with a hash
+// table (one pass, O(n)) and sort only the distinct patterns.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace crmkit::clv::detail {
+
+struct WeightedPatterns {
+  // Distinct (x, t_x, T) patterns with positive total weight, in lexicographic order.
+  std::vector<double> x, t_x, T, w;
+  // Groups of equal x: group g covers patterns [group_begin[g], group_begin[g + 1]).
+  std::vector<double> group_x, group_w;
+  std::vector<std::uint32_t> group_begin;
+  // Distinct T and t_x values, and each pattern's index into them.
+  std::vector<double> unique_T, unique_tx;
+  std::vector<std::uint32_t> T_index, tx_index;
+  double total_weight = 0;
+
+  std::size_t size() const noexcept { return x.size(); }
+};
+
+/// Throws InvalidArgument (naming `function`) unless the columns have equal length (weights may be
+/// empty, meaning 1 each), every frequency is a finite non-negative integer, 0 <= recency <= T < inf,
+/// every weight is finite and >= 0, and the total weight is positive.
+void check_repeat_purchase_data(const char* function, std::span<const double> frequency,
+                                std::span<const double> recency, std::span<const double> T,
+                                std::span<const double> weights);
+
+/// Compresses validated columns (zero-weight rows dropped).
+WeightedPatterns compress_weighted(std::span<const double> frequency, std::span<const double> recency,
+                                   std::span<const double> T, std::span<const double> weights);
+
+}  // namespace crmkit::clv::detail
