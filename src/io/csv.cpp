@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 
 #include "crmkit/core/error.hpp"
@@ -469,6 +470,8 @@ core::TransactionTable parse_transactions(std::string_view text, const ReadOptio
 }
 
 core::TransactionTable read_transactions(const std::string& path, const ReadOptions& options, ReadReport* report) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw IoError(path, "is a directory, not a file");
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) throw IoError(path, std::string("cannot open: ") + std::strerror(errno));
   std::string buf;

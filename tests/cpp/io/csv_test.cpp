@@ -116,6 +116,32 @@ TEST(Csv, MissingFileIsAnIoError) {
   }
 }
 
+TEST(Csv, DirectoryIsAnIoError) {
+  try {
+    read_transactions(kData);
+    FAIL();
+  } catch (const IoError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("is a directory"));
+  }
+}
+
+TEST(Ids, DictionaryEncodesDenselyAndGrows) {
+  core::Dictionary d;
+  auto id = [](int i) {
+    std::string s(1, 'C');  // (not "C" + to_string: GCC 12 -O2 warns falsely on it, -Wrestrict)
+    s += std::to_string(i);
+    return s;
+  };
+  for (int i = 0; i < 100000; ++i) ASSERT_EQ(d.encode(id(i)), static_cast<std::uint32_t>(i));
+  for (int i = 0; i < 100000; i += 7) ASSERT_EQ(d.encode(id(i)), static_cast<std::uint32_t>(i));
+  EXPECT_EQ(d.size(), 100000u);
+  EXPECT_EQ(d.find("C99999"), 99999u);
+  EXPECT_EQ(d.find("nope"), core::Dictionary::npos);
+  EXPECT_EQ(d.decode(42), "C42");
+  EXPECT_EQ(d.encode(""), 100000u);  // the empty string is an id like any other here
+  EXPECT_THROW(d.decode(200000), InvalidArgument);
+}
+
 TEST(Csv, EmptyFile) {
   const auto e = parse_error([] { parse_transactions("", {}, "empty.csv"); });
   EXPECT_EQ(e.file(), "empty.csv");
