@@ -1,52 +1,82 @@
 // crmkit: the command-line face. Parses with CLI11, runs one subcommand, maps errors to exit codes:
-// 0 ok, 1 data error (message names file:line:column), 2 usage error.
+// 0 ok, 1 data error (message names file:line:column), 2 usage error. Every message goes to stderr as
+// "crmkit: error: ..."; no exception escapes.
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
-#include <iostream>
-#include <memory>
+#include <new>
+#include <string>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "crmkit/core/error.hpp"
 #include "crmkit/version.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+constexpr crmkit::cli::AddCommand kSubcommands[] = {
+    &crmkit::cli::add_summary,
+    &crmkit::cli::add_rfm,
+};
+
+int fail(int code, const std::string& message) {
+  std::string m = "crmkit: error: " + message + "\n";
+  if (code == crmkit::cli::kExitUsage) m += "Run with --help for more information.\n";
+  std::fflush(stdout);
+  std::fputs(m.c_str(), stderr);
+  return code;
+}
+
+int run(int argc, char** argv) {
   using namespace crmkit::cli;
-  CLI::App app{"crmkit " CRMKIT_VERSION_STRING " — customer analytics: summaries, RFM segments (CLV, churn, Kano next)",
+  CLI::App app{"crmkit " CRMKIT_VERSION_STRING
+               ": customer analytics on transaction logs (customer summaries, RFM segments)",
                "crmkit"};
-  app.set_version_flag("--version", std::string("crmkit ") + CRMKIT_VERSION_STRING);
+  app.set_version_flag("--version", std::string("crmkit ") + CRMKIT_VERSION_STRING,
+                       "Print the version and exit");
   app.require_subcommand(1);
-  app.footer("Run 'crmkit SUBCOMMAND --help' for a subcommand's flags. Docs: docs/cli.md");
   std::vector<Command> commands;
-  add_summary(app, commands);
-  add_rfm(app, commands);
+  for (auto add : kSubcommands) add(app, commands);
+  app.footer(
+      "Run 'crmkit SUBCOMMAND --help' for a subcommand's flags.\n"
+      "Exit codes: 0 ok, 1 data error (bad or missing input), 2 usage error.");
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
+  } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "crmkit: error: " << e.what() << "\n";
-    std::cerr << "Run with --help for more information.\n";
-    return kExitUsage;
+    return fail(kExitUsage, e.what());
   }
   try {
     for (auto& c : commands)
       if (c.app->parsed()) c.run();
-  } catch (const crmkit::InvalidArgument& e) {
-    std::cerr << "crmkit: error: " << e.what() << "\n";
-    return kExitUsage;
+  } catch (const UsageError& e) {
+    return fail(kExitUsage, e.what());
   } catch (const crmkit::Error& e) {
-    std::cerr << "crmkit: error: " << e.what() << "\n";
-    return kExitData;
+    return fail(kExitData, e.what());
   } catch (const std::bad_alloc&) {
-    std::cerr << "crmkit: error: out of memory\n";
-    return kExitData;
+    return fail(kExitData, "out of memory");
   } catch (const std::exception& e) {
-    std::cerr << "crmkit: internal error: " << e.what() << "\n";
-    return kExitData;
+    return fail(kExitData, std::string("internal error: ") + e.what());
   }
-  return 0;
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const int code = run(argc, argv);
+    if (code == crmkit::cli::kExitOk) {
+      // Skip the destructors of what keep_until_exit() holds (see common.hpp); output is flushed.
+      std::fflush(stdout);
+      std::fflush(stderr);
+      std::_Exit(code);
+    }
+    return code;
+  } catch (const std::exception& e) {  // e.g. bad_alloc while building the parser
+    return fail(crmkit::cli::kExitData, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return fail(crmkit::cli::kExitData, "internal error: unknown exception");
+  }
 }
