@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <exception>
 #include <functional>
 #include <limits>
@@ -15,12 +16,16 @@
 
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
+#include <Eigen/Eigenvalues>
 
 #include "crmkit/core/error.hpp"
 #include "crmkit/core/fit_result.hpp"
 #include "crmkit/math/optimize.hpp"
 
 namespace crmkit::clv::detail {
+
+/// Smallest Hessian eigenvalue, relative to the largest, for a converged start to be accepted.
+inline constexpr double kMinRelativeCurvature = 1e-9;
 
 template <std::size_t K>
 using LogLikFn = std::function<double(const std::array<double, K>& theta, std::array<double, K>* grad)>;
@@ -101,7 +106,43 @@ core::FitResult<Params> fit_log_params(const char* function, const LogLikFn<K>& 
   math::MinimizeOptions mo;
   mo.max_iterations = options.max_iterations;
   mo.tolerance = options.tolerance;
-  const math::MinimizeResult mr = math::minimize_multistart(objective, starts, mo);
+  // A start is accepted when it converges to a point with a well-conditioned positive definite Hessian
+  // (second-order condition). Converging on an asymptotic plateau (e.g. BG/NBD's a -> 0, b -> inf
+  // limit, where the gradient vanishes but the Hessian is singular) moves on to the next start; the
+  // best objective over all starts tried wins.
+  math::MinimizeResult mr;
+  Eigen::MatrixXd hess;
+  bool have = false, accepted = false;
+  int iterations = 0, tried = 0;
+  for (const Eigen::VectorXd& x0 : starts) {
+    math::MinimizeResult r = math::minimize(objective, x0, mo);
+    iterations += r.iterations;
+    ++tried;
+    if (!std::isfinite(r.value)) continue;
+    Eigen::MatrixXd h = math::hessian_from_gradient(objective, r.x);
+    bool good = false;
+    if (r.status == math::FitStatus::Converged && h.allFinite()) {
+      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(h, Eigen::EigenvaluesOnly);
+      const double lo = es.eigenvalues().minCoeff(), hi = es.eigenvalues().maxCoeff();
+      good = lo > kMinRelativeCurvature * std::max(hi, 1e-300);
+    }
+    const bool better = !have || (r.status == math::FitStatus::Converged && mr.status != math::FitStatus::Converged) ||
+                        ((r.status == math::FitStatus::Converged) == (mr.status == math::FitStatus::Converged) &&
+                         r.value < mr.value);
+    if (good || better) {
+      mr = std::move(r);
+      hess = std::move(h);
+      have = true;
+    }
+    if (good) {
+      accepted = true;
+      break;
+    }
+  }
+  (void)accepted;
+  mr.iterations = iterations;
+  mr.starts_tried = tried;
+  if (!have) mr.value = std::numeric_limits<double>::infinity();
 
   core::FitResult<Params> res;
   res.iterations = mr.iterations;
@@ -123,7 +164,7 @@ core::FitResult<Params> fit_log_params(const char* function, const LogLikFn<K>& 
 
   // Standard errors: observed information of the total objective in u, inverted, delta method.
   res.std_errors.assign(K, std::numeric_limits<double>::quiet_NaN());
-  const Eigen::MatrixXd h = math::hessian_from_gradient(objective, mr.x) * total_weight;
+  const Eigen::MatrixXd h = hess * total_weight;
   if (h.allFinite()) {
     Eigen::LLT<Eigen::MatrixXd> llt(h);
     if (llt.info() == Eigen::Success) {
