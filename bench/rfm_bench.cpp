@@ -1,19 +1,12 @@
 // RFM (values, scores, segments) from in-memory columns.
 #include <benchmark/benchmark.h>
 
-#include <map>
-
 #include "crmkit/rfm/rfm.hpp"
 #include "synthetic.hpp"
 
 namespace {
 
-const crmkit::bench::Synthetic& data(std::size_t rows) {
-  static std::map<std::size_t, crmkit::bench::Synthetic> cache;
-  auto it = cache.find(rows);
-  if (it == cache.end()) it = cache.emplace(rows, crmkit::bench::make_synthetic(rows)).first;
-  return it->second;
-}
+const crmkit::bench::Synthetic& data(std::size_t rows) { return crmkit::bench::cached_synthetic(rows); }
 
 void BM_Rfm(benchmark::State& state) {
   const auto& d = data(static_cast<std::size_t>(state.range(0)));

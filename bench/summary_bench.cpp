@@ -1,19 +1,12 @@
 // Customer summaries from in-memory columns, against the floor: streaming the same columns once.
 #include <benchmark/benchmark.h>
 
-#include <map>
-
 #include "crmkit/summary/summary.hpp"
 #include "synthetic.hpp"
 
 namespace {
 
-const crmkit::bench::Synthetic& data(std::size_t rows) {
-  static std::map<std::size_t, crmkit::bench::Synthetic> cache;
-  auto it = cache.find(rows);
-  if (it == cache.end()) it = cache.emplace(rows, crmkit::bench::make_synthetic(rows)).first;
-  return it->second;
-}
+const crmkit::bench::Synthetic& data(std::size_t rows) { return crmkit::bench::cached_synthetic(rows); }
 
 // The floor: read every input column once (sum codes, times and amounts).
 void BM_StreamColumns(benchmark::State& state) {

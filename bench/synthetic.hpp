@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <random>
 #include <vector>
 
@@ -57,6 +58,15 @@ inline Synthetic make_synthetic(std::size_t rows, std::uint64_t seed = 42) {
     o.amount[i] = s.amount[order[i]];
   }
   return o;
+}
+
+/// The synthetic log of `rows` rows, generated once per process and kept (benchmarks load data
+/// outside their timed loops).
+inline const Synthetic& cached_synthetic(std::size_t rows) {
+  static std::map<std::size_t, Synthetic> cache;
+  auto it = cache.find(rows);
+  if (it == cache.end()) it = cache.emplace(rows, make_synthetic(rows)).first;
+  return it->second;
 }
 
 }  // namespace crmkit::bench

@@ -76,24 +76,7 @@ class Splitter {
     std::size_t i = 0;
     while (true) {
       if (i < line.size() && line[i] == '"') {
-        std::size_t field_start = scratch_.size();
-        ++i;
-        bool closed = false;
-        while (i < line.size()) {
-          if (line[i] == '"') {
-            if (i + 1 < line.size() && line[i + 1] == '"') {
-              scratch_.push_back('"');
-              i += 2;
-              continue;
-            }
-            ++i;
-            closed = true;
-            break;
-          }
-          scratch_.push_back(line[i++]);
-        }
-        if (!closed) return false;
-        out.emplace_back(scratch_.data() + field_start, scratch_.size() - field_start);
+        if (!quoted(line, i, out)) return false;
         // anything between the closing quote and the delimiter is kept out (blanks tolerated)
         while (i < line.size() && line[i] != delim_) ++i;
       } else {
@@ -112,6 +95,26 @@ class Splitter {
   }
 
  private:
+  // A quoted field starting at line[i] == '"': unescapes "" into the scratch buffer (reserved to the
+  // line's length, so views into it stay valid), appends it to out, leaves i after the closing quote.
+  // False when the quote is not closed on this line.
+  bool quoted(std::string_view line, std::size_t& i, std::vector<std::string_view>& out) {
+    const std::size_t field_start = scratch_.size();
+    for (++i; i < line.size(); ++i) {
+      if (line[i] != '"') {
+        scratch_.push_back(line[i]);
+      } else if (i + 1 < line.size() && line[i + 1] == '"') {
+        scratch_.push_back('"');
+        ++i;
+      } else {
+        ++i;
+        out.emplace_back(scratch_.data() + field_start, scratch_.size() - field_start);
+        return true;
+      }
+    }
+    return false;
+  }
+
   bool split_whitespace(std::string_view line, std::vector<std::string_view>& out) {
     std::size_t i = 0;
     const std::size_t n = line.size();
@@ -119,24 +122,7 @@ class Splitter {
       while (i < n && (line[i] == ' ' || line[i] == '\t')) ++i;
       if (i >= n) break;
       if (line[i] == '"') {
-        std::size_t field_start = scratch_.size();
-        ++i;
-        bool closed = false;
-        while (i < n) {
-          if (line[i] == '"') {
-            if (i + 1 < n && line[i + 1] == '"') {
-              scratch_.push_back('"');
-              i += 2;
-              continue;
-            }
-            ++i;
-            closed = true;
-            break;
-          }
-          scratch_.push_back(line[i++]);
-        }
-        if (!closed) return false;
-        out.emplace_back(scratch_.data() + field_start, scratch_.size() - field_start);
+        if (!quoted(line, i, out)) return false;
       } else {
         const std::size_t start = i;
         while (i < n && line[i] != ' ' && line[i] != '\t') ++i;
