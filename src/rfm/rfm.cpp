@@ -4,6 +4,11 @@
 #include <fast_float/fast_float.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <type_traits>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -13,7 +18,51 @@
 
 #include "crmkit/core/error.hpp"
 
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
 namespace crmkit::rfm {
+
+namespace {
+
+// A zero-initialised array of trivial records, indexed by customer code. Large ones are aligned to
+// 2 MiB and offered to transparent huge pages (Linux), which removes most TLB misses of the random
+// per-customer updates.
+template <class T>
+class Records {
+ public:
+  explicit Records(std::size_t n) : n_(n) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    const std::size_t bytes = std::max<std::size_t>(n * sizeof(T), 1);
+    constexpr std::size_t huge = std::size_t{2} << 20;
+    if (bytes >= 2 * huge) {
+      const std::size_t rounded = (bytes + huge - 1) / huge * huge;
+      p_ = static_cast<T*>(std::aligned_alloc(huge, rounded));
+#ifdef __linux__
+      if (p_) ::madvise(p_, rounded, MADV_HUGEPAGE);
+#endif
+    } else {
+      p_ = static_cast<T*>(std::malloc(bytes));
+    }
+    if (!p_) throw std::bad_alloc();
+    std::memset(static_cast<void*>(p_), 0, bytes);
+  }
+  ~Records() { std::free(p_); }
+  Records(const Records&) = delete;
+  Records& operator=(const Records&) = delete;
+
+  T& operator[](std::size_t i) noexcept { return p_[i]; }
+  const T& operator[](std::size_t i) const noexcept { return p_[i]; }
+  T* data() noexcept { return p_; }
+  std::size_t size() const noexcept { return n_; }
+
+ private:
+  T* p_ = nullptr;
+  std::size_t n_ = 0;
+};
+
+}  // namespace
 
 namespace {
 
@@ -38,6 +87,207 @@ void check_cuts(std::span<const double> cuts, int bins, const char* axis) {
 
 }  // namespace
 
+namespace {
+
+// ---- order statistics -------------------------------------------------------------------------------
+
+// Order-preserving unsigned key of a finite double (-0 and +0 map to the same key).
+std::uint64_t key_of(double v) noexcept {
+  const auto b = std::bit_cast<std::uint64_t>(v + 0.0);
+  return (b >> 63) ? ~b : (b | 0x8000000000000000ULL);
+}
+
+// Values at the 0-based sorted positions `pos` (ascending), without sorting everything: a histogram
+// of the keys' top 16 bits finds each position's bucket, and only those buckets' values are gathered
+// and selected. Small inputs are simply sorted.
+std::vector<double> order_statistics(std::span<const double> v, const std::vector<std::size_t>& pos) {
+  const std::size_t n = v.size();
+  std::vector<double> out(pos.size());
+  if (n <= 4096) {
+    std::vector<double> s(v.begin(), v.end());
+    std::sort(s.begin(), s.end());
+    for (std::size_t k = 0; k < pos.size(); ++k) out[k] = s[pos[k]];
+    return out;
+  }
+  constexpr std::size_t nb = 1u << 16;
+  std::vector<std::uint32_t> hist(nb, 0);
+  for (double x : v) ++hist[key_of(x) >> 48];
+  // bucket of each position, and its offset inside the bucket
+  std::vector<std::uint32_t> bucket(pos.size());
+  std::vector<std::size_t> within(pos.size());
+  {
+    std::size_t cum = 0, b = 0, k = 0;
+    while (k < pos.size()) {
+      if (pos[k] < cum + hist[b]) {
+        bucket[k] = static_cast<std::uint32_t>(b);
+        within[k] = pos[k] - cum;
+        ++k;
+      } else {
+        cum += hist[b++];
+      }
+    }
+  }
+  // gather the target buckets (distinct, ascending)
+  std::vector<std::int32_t> slot(nb, -1);
+  std::vector<std::vector<double>> gathered;
+  for (std::size_t k = 0; k < pos.size(); ++k) {
+    if (slot[bucket[k]] < 0) {
+      slot[bucket[k]] = static_cast<std::int32_t>(gathered.size());
+      gathered.emplace_back();
+      gathered.back().reserve(hist[bucket[k]]);
+    }
+  }
+  for (double x : v) {
+    const std::int32_t s = slot[key_of(x) >> 48];
+    if (s >= 0) gathered[static_cast<std::size_t>(s)].push_back(x);
+  }
+  for (std::size_t k = 0; k < pos.size(); ++k) {
+    auto& g = gathered[static_cast<std::size_t>(slot[bucket[k]])];
+    const auto it = g.begin() + static_cast<std::ptrdiff_t>(within[k]);
+    std::nth_element(g.begin(), it, g.end());
+    out[k] = *it;
+  }
+  return out;
+}
+
+// numpy's linear interpolation between neighbours (its _lerp: exact at both ends, monotone in t).
+double lerp(double a, double b, double t) noexcept {
+  const double d = b - a;
+  return t >= 0.5 ? b - d * (1.0 - t) : a + d * t;
+}
+
+// Number of ranks 1..N with score <= s under score(k) = max(1, ceil(bins (k-1) / (N-1))):
+// 1 + floor(s (N-1) / bins).
+std::uint64_t ranks_up_to(std::uint64_t s, std::uint64_t N, std::uint64_t bins) noexcept {
+  return 1 + (s * (N - 1)) / bins;
+}
+
+void check_values(std::span<const double> values, const char* function, const char* argument) {
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (!(values[i] - values[i] == 0.0))
+      throw InvalidArgument(function, argument, "row " + std::to_string(i) + " = " + std::to_string(values[i]),
+                            "must be finite");
+}
+
+// Scores by counting, for integer values in a small range [lo, lo + range).
+void score_counting(std::span<const double> values, int bins, TieMethod ties, double lo, std::size_t range,
+                    std::span<std::uint8_t> out) {
+  const std::size_t n = values.size();
+  std::vector<std::uint32_t> hist(range, 0);
+  for (double x : values) ++hist[static_cast<std::size_t>(x - lo)];
+  if (ties == TieMethod::RankFirst) {
+    // Ranks of equal values are consecutive, in row order: each value keeps a cursor (its next rank)
+    // and the score of that rank, which only ever steps up.
+    const std::uint64_t N = n, B = static_cast<std::uint64_t>(bins);
+    std::vector<std::uint64_t> limit(static_cast<std::size_t>(bins) + 1);
+    for (int s = 1; s <= bins; ++s)
+      limit[static_cast<std::size_t>(s)] = N == 1 ? 1 : ranks_up_to(static_cast<std::uint64_t>(s), N, B);
+    std::vector<std::uint32_t> next(range);  // next rank (1-based) of each value
+    std::vector<std::uint8_t> cur(range);    // its score
+    std::uint64_t cum = 0;
+    for (std::size_t b = 0; b < range; ++b) {
+      next[b] = static_cast<std::uint32_t>(cum + 1);
+      std::uint8_t s = 1;
+      while (limit[s] < cum + 1) ++s;
+      cur[b] = s;
+      cum += hist[b];
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto b = static_cast<std::size_t>(values[i] - lo);
+      const std::uint64_t k = next[b]++;
+      std::uint8_t s = cur[b];
+      while (limit[s] < k) ++s;
+      cur[b] = s;
+      out[i] = s;
+    }
+    return;
+  }
+  // ValueQuantile: order statistics from the cumulative counts, then a score per distinct value.
+  std::vector<double> q(static_cast<std::size_t>(bins - 1));
+  auto at = [&](std::size_t p) {  // value at 0-based sorted position p
+    std::size_t cum = 0, b = 0;
+    while (cum + hist[b] <= p) cum += hist[b++];
+    return lo + static_cast<double>(b);
+  };
+  for (int i = 1; i < bins; ++i) {
+    const std::uint64_t num = static_cast<std::uint64_t>(n - 1) * static_cast<std::uint64_t>(i);
+    const std::size_t j = num / static_cast<std::uint64_t>(bins);
+    const double t = static_cast<double>(num % static_cast<std::uint64_t>(bins)) / bins;
+    q[static_cast<std::size_t>(i - 1)] = t == 0 ? at(j) : lerp(at(j), at(j + 1), t);
+  }
+  std::vector<std::uint8_t> by_value(range);
+  for (std::size_t b = 0; b < range; ++b) {
+    const double x = lo + static_cast<double>(b);
+    by_value[b] = static_cast<std::uint8_t>(1 + (std::lower_bound(q.begin(), q.end(), x) - q.begin()));
+  }
+  for (std::size_t i = 0; i < n; ++i) out[i] = by_value[static_cast<std::size_t>(values[i] - lo)];
+}
+
+// Scores of arbitrary finite values via order statistics (no full sort).
+void score_general(std::span<const double> values, int bins, TieMethod ties, std::span<std::uint8_t> out) {
+  const std::size_t n = values.size();
+  const std::size_t B = static_cast<std::size_t>(bins - 1);  // number of cut points
+  if (ties == TieMethod::ValueQuantile) {
+    std::vector<std::size_t> pos;
+    std::vector<double> frac(B);
+    std::vector<std::size_t> lo_pos(B);
+    for (std::size_t i = 1; i <= B; ++i) {
+      const std::uint64_t num = static_cast<std::uint64_t>(n - 1) * i;
+      lo_pos[i - 1] = num / static_cast<std::uint64_t>(bins);
+      frac[i - 1] = static_cast<double>(num % static_cast<std::uint64_t>(bins)) / bins;
+      pos.push_back(lo_pos[i - 1]);
+      if (frac[i - 1] > 0) pos.push_back(lo_pos[i - 1] + 1);
+    }
+    std::sort(pos.begin(), pos.end());
+    pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
+    const auto stats = order_statistics(values, pos);
+    auto at = [&](std::size_t p) { return stats[std::lower_bound(pos.begin(), pos.end(), p) - pos.begin()]; };
+    std::vector<double> q(B);
+    for (std::size_t i = 0; i < B; ++i)
+      q[i] = frac[i] == 0 ? at(lo_pos[i]) : lerp(at(lo_pos[i]), at(lo_pos[i] + 1), frac[i]);
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = static_cast<std::uint8_t>(1 + (std::lower_bound(q.begin(), q.end(), values[i]) - q.begin()));
+    return;
+  }
+  // RankFirst. With K_s = the last rank of score s (s = 1..bins-1) and t_s the value at rank K_s, a
+  // value v gets 1 + #{t_s < v} unless it equals some t_s; only those tied values need their rank,
+  // which is #{values < v} + their occurrence number in row order.
+  const std::uint64_t N = n;
+  std::vector<std::size_t> pos(B);
+  for (std::size_t s = 1; s <= B; ++s) pos[s - 1] = ranks_up_to(s, N, static_cast<std::uint64_t>(bins)) - 1;
+  const std::vector<double> t = order_statistics(values, pos);  // ascending
+  std::vector<std::uint64_t> below(B + 1, 0), equal(B + 1, 0);
+  constexpr std::uint8_t tie_flag = 0x80;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = values[i];
+    const auto L = static_cast<std::size_t>(std::lower_bound(t.begin(), t.end(), v) - t.begin());
+    const bool tie = L < B && t[L] == v;
+    ++below[L];
+    equal[L] += tie;
+    out[i] = static_cast<std::uint8_t>(tie ? (L | tie_flag) : (L + 1));
+  }
+  // #{values < t_L} for each first index L of a run of equal cut values
+  std::vector<std::uint64_t> less(B + 1, 0), seen(B + 1, 0);
+  std::uint64_t cum = 0;
+  for (std::size_t L = 0; L <= B; ++L) {
+    less[L] = cum + below[L] - equal[L];
+    cum += below[L];
+  }
+  std::vector<std::uint64_t> limit(static_cast<std::size_t>(bins) + 1);
+  for (int s = 1; s <= bins; ++s)
+    limit[static_cast<std::size_t>(s)] = ranks_up_to(static_cast<std::uint64_t>(s), N, static_cast<std::uint64_t>(bins));
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(out[i] & tie_flag)) continue;
+    const std::size_t L = out[i] & 0x7f;
+    const std::uint64_t k = less[L] + (++seen[L]);
+    std::size_t s = 1;
+    while (limit[s] < k) ++s;
+    out[i] = static_cast<std::uint8_t>(s);
+  }
+}
+
+}  // namespace
+
 void score(std::span<const double> values, int bins, TieMethod ties, std::span<const double> cuts,
            std::span<std::uint8_t> out) {
   check_bins(bins, "rfm::score");
@@ -45,48 +295,79 @@ void score(std::span<const double> values, int bins, TieMethod ties, std::span<c
   if (out.size() != n)
     throw InvalidArgument("rfm::score", "out", "length " + std::to_string(out.size()),
                           "must equal values length " + std::to_string(n));
+  if (ties != TieMethod::RankFirst && ties != TieMethod::ValueQuantile)
+    throw InvalidArgument("rfm::score", "ties", std::to_string(static_cast<int>(ties)), "is not a TieMethod");
+  if (!cuts.empty()) check_cuts(cuts, bins, "cuts");
   if (n == 0) return;
-  if (!cuts.empty()) {
-    check_cuts(cuts, bins, "cuts");
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto below = std::lower_bound(cuts.begin(), cuts.end(), values[i]) - cuts.begin();
-      out[i] = static_cast<std::uint8_t>(1 + below);
-    }
-    return;
-  }
-  if (ties == TieMethod::RankFirst) {
-    // pandas qcut(x.rank(method="first"), bins): rank k (1-based, ties in row order) lies in bin
-    // i = ceil(bins (k-1) / (N-1)), at least 1 — exact integer arithmetic.
-    std::vector<std::uint32_t> order(n);
-    std::iota(order.begin(), order.end(), 0u);
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return values[a] < values[b]; });
-    const std::uint64_t N1 = n - 1;
-    for (std::size_t k0 = 0; k0 < n; ++k0) {
-      std::uint64_t s = 1;
-      if (N1 > 0) {
-        const std::uint64_t num = static_cast<std::uint64_t>(bins) * k0;
-        s = std::max<std::uint64_t>(1, (num + N1 - 1) / N1);
-      }
-      out[order[k0]] = static_cast<std::uint8_t>(s);
-    }
-    return;
-  }
-  // Value quantiles with linear interpolation (numpy's default); score = 1 + #{q_i < v}.
-  std::vector<double> sorted(values.begin(), values.end());
-  std::sort(sorted.begin(), sorted.end());
-  std::vector<double> q(static_cast<std::size_t>(bins - 1));
-  for (int i = 1; i < bins; ++i) {
-    const double pos = static_cast<double>(n - 1) * i / bins;
-    const auto lo = static_cast<std::size_t>(std::floor(pos));
-    const double frac = pos - static_cast<double>(lo);
-    const double a = sorted[lo], b = sorted[std::min(lo + 1, n - 1)];
-    q[static_cast<std::size_t>(i - 1)] = a + (b - a) * frac;
-  }
+  // one pass: finiteness, range, integrality
+  double lo = values[0], hi = values[0];
+  bool integral = true;
   for (std::size_t i = 0; i < n; ++i) {
-    const auto below = std::lower_bound(q.begin(), q.end(), values[i]) - q.begin();
-    out[i] = static_cast<std::uint8_t>(1 + below);
+    const double x = values[i];
+    if (!(x - x == 0.0)) check_values(values, "rfm::score", "values");  // throws, naming the row
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+    // integral and exactly representable as int64 (|x| < 2^53): a cast round trip, no libm call
+    integral = integral && std::fabs(x) < 9007199254740992.0 && x == static_cast<double>(static_cast<std::int64_t>(x));
   }
+  if (!cuts.empty()) {
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = static_cast<std::uint8_t>(1 + (std::lower_bound(cuts.begin(), cuts.end(), values[i]) - cuts.begin()));
+    return;
+  }
+  if (n == 1) {
+    out[0] = 1;
+    return;
+  }
+  const double span = hi - lo;
+  if (integral && span < static_cast<double>(std::max<std::size_t>(n, 1u << 16)))
+    score_counting(values, bins, ties, lo, static_cast<std::size_t>(span) + 1, out);
+  else
+    score_general(values, bins, ties, out);
 }
+
+namespace {
+
+// Per-customer record of the RFM pass: 16 bytes, days relative to the first row's day.
+struct Rec {
+  double spend;
+  std::int32_t last;
+  std::uint32_t count;
+};
+
+constexpr std::size_t kPrefetch = 64;
+
+// One pass: per customer last day, rows and spend, rows after `as_of` skipped (as_of may be the
+// int64 maximum: no limit). Returns false when a relative day does not fit in int32.
+bool accumulate(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Records<Rec>& rec,
+                std::int64_t& max_day) {
+  const std::size_t n = tx.size();
+  const std::uint32_t* cust = tx.customer.data();
+  const std::int64_t* time = tx.time.data();
+  const double* amount = tx.amount.empty() ? nullptr : tx.amount.data();
+  const bool seconds = tx.time_unit == core::TimeUnit::Seconds;
+  std::int64_t mx = std::numeric_limits<std::int64_t>::min();
+  for (std::size_t i = 0; i < n; ++i) {
+    // the records are beyond the caches for large tables: fetch a few rows ahead
+    if (i + kPrefetch < n) __builtin_prefetch(&rec[cust[i + kPrefetch]], 1);
+    const std::int64_t d = seconds ? core::to_day(time[i], core::TimeUnit::Seconds) : time[i];
+    mx = std::max(mx, d);
+    if (d > as_of) continue;
+    std::int64_t rel;
+    if (__builtin_sub_overflow(d, base, &rel) || rel < std::numeric_limits<std::int32_t>::min() ||
+        rel > std::numeric_limits<std::int32_t>::max())
+      return false;
+    Rec& r = rec[cust[i]];
+    const auto r32 = static_cast<std::int32_t>(rel);
+    r.last = r.count == 0 ? r32 : std::max(r.last, r32);
+    ++r.count;
+    if (amount) r.spend += amount[i];
+  }
+  max_day = mx;
+  return true;
+}
+
+}  // namespace
 
 RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
   const core::TransactionsView tx = tx_in.validated("rfm::compute");
@@ -94,46 +375,60 @@ RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
   check_cuts(o.recency_cuts, o.bins, "recency_cuts");
   check_cuts(o.frequency_cuts, o.bins, "frequency_cuts");
   check_cuts(o.monetary_cuts, o.bins, "monetary_cuts");
+  if (o.ties != TieMethod::RankFirst && o.ties != TieMethod::ValueQuantile)
+    throw InvalidArgument("rfm::compute", "ties", std::to_string(static_cast<int>(o.ties)), "is not a TieMethod");
   if (tx.size() == 0) throw InvalidArgument("rfm::compute", "tx", "0 rows", "needs at least one transaction");
 
-  const std::size_t n = tx.size();
   const std::uint32_t nc = tx.n_customers;
-  std::int64_t as_of;
-  if (o.as_of) {
-    as_of = *o.as_of;
-  } else {
-    std::int64_t m = std::numeric_limits<std::int64_t>::min();
-    for (std::size_t i = 0; i < n; ++i) m = std::max(m, core::to_day(tx.time[i], tx.time_unit));
-    as_of = m + 1;
+  const std::int64_t limit = o.as_of ? *o.as_of : std::numeric_limits<std::int64_t>::max();
+  Records<Rec> rec(nc);
+  std::vector<std::int64_t> last64;  // only for tables spanning more than int32 days
+  std::int64_t max_day = 0;
+  std::int64_t base = core::to_day(tx.time[0], tx.time_unit);
+  if (!accumulate(tx, base, limit, rec, max_day)) {
+    // A span beyond int32 days: rare enough for a plain int64 pass.
+    base = 0;
+    last64.assign(nc, std::numeric_limits<std::int64_t>::min());
+    std::memset(static_cast<void*>(rec.data()), 0, nc * sizeof(Rec));
+    max_day = std::numeric_limits<std::int64_t>::min();
+    for (std::size_t i = 0; i < tx.size(); ++i) {
+      const std::int64_t d = core::to_day(tx.time[i], tx.time_unit);
+      max_day = std::max(max_day, d);
+      if (d > limit) continue;
+      const std::uint32_t c = tx.customer[i];
+      last64[c] = std::max(last64[c], d);
+      ++rec[c].count;
+      if (!tx.amount.empty()) rec[c].spend += tx.amount[i];
+    }
   }
-  std::vector<std::int64_t> last(nc, std::numeric_limits<std::int64_t>::min());
-  std::vector<std::uint32_t> count(nc, 0);
-  std::vector<double> spend(nc, 0.0);
-  const bool has_amount = !tx.amount.empty();
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int64_t d = core::to_day(tx.time[i], tx.time_unit);
-    if (d > as_of) continue;
-    const std::uint32_t c = tx.customer[i];
-    last[c] = std::max(last[c], d);
-    ++count[c];
-    if (has_amount) spend[c] += tx.amount[i];
-  }
+  if (!o.as_of && max_day == std::numeric_limits<std::int64_t>::max())
+    throw InvalidArgument("rfm::compute", "time", std::to_string(max_day), "leaves no day after the last transaction");
+  const std::int64_t as_of = o.as_of ? *o.as_of : max_day + 1;
+
   RfmTable t;
   t.bins = o.bins;
   t.as_of = as_of;
   std::size_t active = 0;
-  for (std::uint32_t c = 0; c < nc; ++c) active += count[c] > 0;
+  for (std::uint32_t c = 0; c < nc; ++c) active += rec[c].count > 0;
   if (active == 0)
     throw InvalidArgument("rfm::compute", "as_of", std::to_string(as_of), "no transaction on or before it");
-  t.customer.reserve(active);
-  for (auto* v : {&t.recency, &t.frequency, &t.monetary, &t.total_spend}) v->reserve(active);
+  t.customer.resize(active);
+  t.recency.resize(active);
+  t.frequency.resize(active);
+  t.monetary.resize(active);
+  t.total_spend.resize(active);
+  const std::int64_t since = as_of - base;  // recency = as_of - (base + last)
+  const bool mean = o.monetary == MonetaryKind::Mean;
+  std::size_t k = 0;
   for (std::uint32_t c = 0; c < nc; ++c) {
-    if (count[c] == 0) continue;
-    t.customer.push_back(c);
-    t.recency.push_back(static_cast<double>(as_of - last[c]));
-    t.frequency.push_back(static_cast<double>(count[c]));
-    t.monetary.push_back(o.monetary == MonetaryKind::Total ? spend[c] : spend[c] / count[c]);
-    t.total_spend.push_back(spend[c]);
+    const Rec& r = rec[c];
+    if (r.count == 0) continue;
+    t.customer[k] = c;
+    t.recency[k] = static_cast<double>(last64.empty() ? since - r.last : as_of - last64[c]);
+    t.frequency[k] = static_cast<double>(r.count);
+    t.monetary[k] = mean ? r.spend / r.count : r.spend;
+    t.total_spend[k] = r.spend;
+    ++k;
   }
   t.r.resize(active);
   t.f.resize(active);
@@ -155,14 +450,28 @@ std::vector<std::string> Segmentation::names() const {
   return out;
 }
 
+namespace {
+// Index into names() of the name `name`, without building names(): the number of distinct rule names
+// before its first occurrence (or all distinct names, for the fallback when no rule carries it).
+std::size_t name_index(const std::vector<SegmentRule>& rules, const std::string& name) noexcept {
+  std::size_t distinct = 0;
+  for (std::size_t k = 0; k < rules.size(); ++k) {
+    bool first = true;
+    for (std::size_t j = 0; j < k && first; ++j) first = rules[j].name != rules[k].name;
+    if (rules[k].name == name) return distinct;
+    distinct += first;
+  }
+  return distinct;
+}
+}  // namespace
+
 std::size_t Segmentation::classify(int r, int f, int m) const noexcept {
-  const auto n = names();
   for (const auto& rule : rules) {
     if (r >= rule.r_min && r <= rule.r_max && f >= rule.f_min && f <= rule.f_max && m >= rule.m_min &&
         m <= rule.m_max)
-      return static_cast<std::size_t>(std::find(n.begin(), n.end(), rule.name) - n.begin());
+      return name_index(rules, rule.name);
   }
-  return static_cast<std::size_t>(std::find(n.begin(), n.end(), fallback) - n.begin());
+  return name_index(rules, fallback);
 }
 
 namespace {
@@ -260,7 +569,7 @@ bool parse_int(std::string_view s, int& v) {
 // "a-b", "a" or "*" on 1..bins.
 bool parse_range(std::string_view s, int bins, int& lo, int& hi) {
   s = trim(s);
-  if (s == "*" || s.empty()) {
+  if (s == "*") {
     lo = 1;
     hi = bins;
     return true;

@@ -22,8 +22,10 @@ enum class MonetaryKind : std::uint8_t { Total = 0, Mean = 1 };
 
 /// How ties are scored.
 ///  - RankFirst: values are ranked, ties broken by customer order (code), and the ranks are cut
-///    into n equal-count bins: pandas' qcut(x.rank(method="first"), n). Bins stay balanced; equal
-///    values may get adjacent scores.
+///    into n equal-count bins: pandas' qcut(x.rank(method="first"), n), with qcut's edges computed
+///    exactly: rank k of N scores max(1, ceil(n (k-1) / (N-1))) (N = 1: 1). Bins stay balanced; equal
+///    values may get adjacent scores. (pandas' floating-point edges can differ by one rank per edge
+///    for some n, e.g. 6 or 7; never for n = 2, 3, 4, 5, 8, 10 — docs/models/rfm.md.)
 ///  - ValueQuantile: cut points are the values' i/n quantiles (linear interpolation, numpy's
 ///    default); a value gets 1 + the number of cut points strictly below it, so equal values share a
 ///    score and collapsed bins leave some scores unused (never missing).
@@ -58,6 +60,7 @@ struct RfmTable {
 RfmTable compute(const core::TransactionsView& tx, const RfmOptions& options = {});
 
 /// Scores of `values` on 1..bins (higher value, higher score). Exposed for reuse and testing.
+/// Throws InvalidArgument for non-finite values, `out` of another length, bad bins or cuts.
 void score(std::span<const double> values, int bins, TieMethod ties, std::span<const double> cuts,
            std::span<std::uint8_t> out);
 

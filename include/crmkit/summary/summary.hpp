@@ -57,7 +57,9 @@ struct CustomerSummary {
   std::size_t size() const noexcept { return customer.size(); }
 };
 
-/// Summary of all customers in `tx`. Throws InvalidArgument on inconsistent columns.
+/// Summary of all customers in `tx`. Throws InvalidArgument on inconsistent columns, and for an empty
+/// table without an explicit observation end (with one, the summary is empty). Rows may be in any
+/// order; amounts are summed in (day, row) order, so the result does not depend on it.
 CustomerSummary summarize(const core::TransactionsView& tx, const SummaryOptions& options = {});
 
 /// Calibration summary at `calibration_end` (inclusive) plus, for those customers, what happened in
@@ -85,6 +87,7 @@ struct Patterns {
   std::size_t size() const noexcept { return frequency.size(); }
 };
 
+/// Throws InvalidArgument for columns of different lengths or NaN values; -0 and +0 are one value.
 Patterns compress(std::span<const double> frequency, std::span<const double> recency,
                   std::span<const double> T);
 inline Patterns compress(const CustomerSummary& s) { return compress(s.frequency, s.recency, s.T); }

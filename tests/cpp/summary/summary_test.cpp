@@ -3,7 +3,11 @@
 
 #include <cmath>
 #include <fstream>
+#include <algorithm>
+#include <limits>
 #include <map>
+#include <numeric>
+#include <set>
 #include <random>
 #include <sstream>
 
@@ -218,15 +222,284 @@ TEST(Summary, InvalidInput) {
   const std::vector<std::uint32_t> c{0, 1};
   const std::vector<std::int64_t> t{0};
   const std::vector<double> a{1, 2};
-  try {
-    summarize(view(c, t, a));
-    FAIL();
-  } catch (const InvalidArgument& e) {
-    EXPECT_THAT(e.what(), HasSubstr("'time'"));
-  }
+  auto expect_invalid = [](auto&& f, const std::string& needle) {
+    try {
+      f();
+      ADD_FAILURE() << "no exception; expected " << needle;
+    } catch (const InvalidArgument& e) {
+      EXPECT_THAT(e.what(), HasSubstr(needle));
+    }
+  };
+  expect_invalid([&] { summarize(view(c, t, a)); }, "summarize: argument 'time' = length 1: must equal customer length 2");
   const std::vector<std::int64_t> t2{0, 1};
   const std::vector<double> bad{1, NAN};
-  EXPECT_THROW(summarize(view(c, t2, bad)), InvalidArgument);
-  EXPECT_THROW(summarize(core::TransactionsView{c, t2, a, core::TimeUnit::Days, 1}), InvalidArgument);
-  EXPECT_THROW(summarize(view({}, {}, {})), InvalidArgument);
+  expect_invalid([&] { summarize(view(c, t2, bad)); }, "'amount' = row 1");
+  expect_invalid([&] { summarize(view(c, t2, std::vector<double>{1})); }, "(or be empty)");
+  expect_invalid([&] { summarize(core::TransactionsView{c, t2, a, core::TimeUnit::Days, 1}); },
+                 "must be < n_customers = 1");
+  expect_invalid([&] { summarize(view({}, {}, {})); }, "needs at least one transaction");
+  expect_invalid([&] { summarize_holdout(view(c, t2, a), 1, {}); }, "must be before the observation end (day 1)");
+  expect_invalid([&] { parse_period("year"); }, "must be day, week or month");
+}
+
+// ---- a direct reference: std::map per customer and day, the definitions read literally -------------
+
+namespace {
+
+struct RefRow {
+  double x, t_x, T, zbar, spend;
+  std::int64_t first, last;
+  std::uint32_t rows;
+  double x_h = 0, spend_h = 0;
+};
+
+std::map<std::uint32_t, RefRow> reference(const std::vector<std::uint32_t>& c, const std::vector<std::int64_t>& t,
+                                          const std::vector<double>& a, core::TimeUnit u, std::int64_t cal_end,
+                                          std::int64_t obs_end, double len) {
+  std::map<std::uint32_t, std::map<std::int64_t, double>> cal, hold;
+  std::map<std::uint32_t, std::uint32_t> rows;
+  std::map<std::uint32_t, double> spend;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    const std::int64_t d = core::to_day(t[i], u);
+    if (d <= cal_end) {
+      cal[c[i]][d] += a[i];
+      ++rows[c[i]];
+      spend[c[i]] += a[i];
+    } else if (d <= obs_end) {
+      hold[c[i]][d] += a[i];
+    }
+  }
+  std::map<std::uint32_t, RefRow> out;
+  for (const auto& [cust, days] : cal) {
+    RefRow r{};
+    r.first = days.begin()->first;
+    r.last = days.rbegin()->first;
+    r.x = static_cast<double>(days.size() - 1);
+    r.t_x = static_cast<double>(r.last - r.first) / len;
+    r.T = static_cast<double>(cal_end - r.first) / len;
+    double rep = 0;
+    for (auto it = std::next(days.begin()); it != days.end(); ++it) rep += it->second;
+    r.zbar = r.x > 0 ? rep / r.x : 0;
+    r.rows = rows[cust];
+    r.spend = spend[cust];
+    if (hold.count(cust)) {
+      r.x_h = static_cast<double>(hold[cust].size());
+      for (const auto& [d, v] : hold[cust]) r.spend_h += v;
+    }
+    out[cust] = r;
+  }
+  return out;
+}
+
+struct RandomLog {
+  std::vector<std::uint32_t> c;
+  std::vector<std::int64_t> t;
+  std::vector<double> a;
+};
+
+// `sorted`: rows in time order (the streaming path); otherwise shuffled (the regrouping path).
+RandomLog random_log(std::uint64_t seed, std::size_t n, std::uint32_t customers, bool sorted, core::TimeUnit u) {
+  std::mt19937_64 rng(seed);
+  RandomLog g;
+  for (std::size_t i = 0; i < n; ++i) {
+    g.c.push_back(static_cast<std::uint32_t>(rng() % customers));
+    const std::int64_t day = -20 + static_cast<std::int64_t>(rng() % 120);
+    g.t.push_back(u == core::TimeUnit::Days ? day : day * 86400 + static_cast<std::int64_t>(rng() % 86400));
+    g.a.push_back(static_cast<double>(static_cast<int>(rng() % 20000) - 2000) / 100.0);  // some returns
+  }
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  if (sorted)
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return g.t[x] < g.t[y]; });
+  else
+    std::shuffle(order.begin(), order.end(), rng);
+  RandomLog o;
+  for (auto i : order) {
+    o.c.push_back(g.c[i]);
+    o.t.push_back(g.t[i]);
+    o.a.push_back(g.a[i]);
+  }
+  return o;
+}
+
+}  // namespace
+
+TEST(Summary, MatchesDirectReferenceOnRandomLogs) {
+  for (bool sorted : {true, false}) {
+    for (auto u : {core::TimeUnit::Days, core::TimeUnit::Seconds}) {
+      for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+        const auto g = random_log(seed, 3000, 400, sorted, u);
+        const core::TransactionsView v{g.c, g.t, g.a, u, 0};
+        SummaryOptions so;
+        so.period = Period::Week;
+        so.observation_end = 60;
+        const auto s = summarize(v, so);
+        const auto ref = reference(g.c, g.t, g.a, u, 60, 60, 7.0);
+        ASSERT_EQ(s.size(), ref.size());
+        std::size_t i = 0;
+        for (const auto& [cust, r] : ref) {
+          ASSERT_EQ(s.customer[i], cust);
+          EXPECT_EQ(s.frequency[i], r.x);
+          EXPECT_EQ(s.recency[i], r.t_x);
+          EXPECT_EQ(s.T[i], r.T);
+          EXPECT_NEAR(s.monetary_value[i], r.zbar, 1e-9);
+          EXPECT_NEAR(s.total_spend[i], r.spend, 1e-9);
+          EXPECT_EQ(s.first_purchase[i], r.first);
+          EXPECT_EQ(s.last_purchase[i], r.last);
+          EXPECT_EQ(s.n_transactions[i], r.rows);
+          ++i;
+        }
+        // holdout: calibration to day 30, holdout (30, 60]
+        const auto h = summarize_holdout(v, 30, so);
+        const auto href = reference(g.c, g.t, g.a, u, 30, 60, 7.0);
+        ASSERT_EQ(h.size(), href.size());
+        i = 0;
+        for (const auto& [cust, r] : href) {
+          ASSERT_EQ(h.calibration.customer[i], cust);
+          EXPECT_EQ(h.calibration.frequency[i], r.x);
+          EXPECT_EQ(h.calibration.T[i], r.T);
+          EXPECT_NEAR(h.calibration.monetary_value[i], r.zbar, 1e-9);
+          EXPECT_EQ(h.frequency_holdout[i], r.x_h);
+          EXPECT_NEAR(h.spend_holdout[i], r.spend_h, 1e-9);
+          EXPECT_NEAR(h.monetary_holdout[i], r.x_h > 0 ? r.spend_h / r.x_h : 0.0, 1e-9);
+          ++i;
+        }
+        EXPECT_DOUBLE_EQ(h.duration_holdout, 30.0 / 7.0);
+      }
+    }
+  }
+}
+
+TEST(Summary, OrderOfRowsDoesNotMatter) {
+  // The same rows, in time order and shuffled, give bit-identical summaries: amounts are always summed
+  // in (day, row) order.
+  const auto g = random_log(9, 5000, 300, true, core::TimeUnit::Days);
+  std::mt19937_64 rng(3);
+  RandomLog sh;
+  std::map<std::pair<std::uint32_t, std::int64_t>, std::vector<std::size_t>> groups;
+  for (std::size_t i = 0; i < g.c.size(); ++i) groups[{g.c[i], g.t[i]}].push_back(i);
+  // emit the groups in a random order, each group's rows in original order
+  std::vector<std::pair<std::uint32_t, std::int64_t>> keys;
+  for (const auto& kv : groups) keys.push_back(kv.first);
+  std::shuffle(keys.begin(), keys.end(), rng);
+  for (const auto& k : keys)
+    for (auto i : groups[k]) {
+      sh.c.push_back(g.c[i]);
+      sh.t.push_back(g.t[i]);
+      sh.a.push_back(g.a[i]);
+    }
+  const auto a = summarize(view(g.c, g.t, g.a));
+  const auto b = summarize(view(sh.c, sh.t, sh.a));
+  EXPECT_EQ(a.customer, b.customer);
+  EXPECT_EQ(a.frequency, b.frequency);
+  EXPECT_EQ(a.recency, b.recency);
+  EXPECT_EQ(a.monetary_value, b.monetary_value);
+  EXPECT_EQ(a.total_spend, b.total_spend);
+  EXPECT_EQ(a.n_transactions, b.n_transactions);
+}
+
+TEST(Summary, EmptyInputWithExplicitEndAndNoCustomerInRange) {
+  SummaryOptions so;
+  so.observation_end = 100;
+  const auto s = summarize(view({}, {}, {}), so);
+  EXPECT_EQ(s.size(), 0u);
+  EXPECT_EQ(s.observation_end, 100);
+  // every transaction after the end: no customers
+  const std::vector<std::uint32_t> c{0, 1};
+  const std::vector<std::int64_t> t{200, 300};
+  const std::vector<double> a{1, 2};
+  EXPECT_EQ(summarize(view(c, t, a), so).size(), 0u);
+  // no amounts: every amount is 0
+  const auto z = summarize(view(c, t, {}));
+  EXPECT_EQ(z.size(), 2u);
+  EXPECT_EQ(z.total_spend[1], 0.0);
+}
+
+TEST(Summary, VeryWideTimeSpanUsesWideRecords) {
+  // days 3e9 apart do not fit the int32 relative records; the int64 path gives the same definitions
+  const std::vector<std::uint32_t> c{0, 0, 1, 0};
+  const std::vector<std::int64_t> t{-1'500'000'000, 1'500'000'000, 7, 1'500'000'000};
+  const std::vector<double> a{1, 2, 3, 4};
+  const auto s = summarize(view(c, t, a));
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s.first_purchase[0], -1'500'000'000);
+  EXPECT_EQ(s.last_purchase[0], 1'500'000'000);
+  EXPECT_EQ(s.frequency[0], 1);
+  EXPECT_EQ(s.monetary_value[0], 6);
+  EXPECT_EQ(s.T[1], 1'500'000'000 - 7);
+}
+
+TEST(Summary, CompressEdgeCases) {
+  // -0 and +0 are one pattern; NaN is rejected with the row
+  const std::vector<double> f{0.0, -0.0, 1.0}, r{0, 0, 2}, T{5, 5, 5};
+  const auto p = compress(f, r, T);
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p.weight[0], 2);
+  EXPECT_EQ(p.index, (std::vector<std::uint32_t>{0, 0, 1}));
+  const std::vector<double> nan{0.0, NAN, 1.0};
+  try {
+    compress(f, nan, T);
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("row 1"));
+  }
+  const auto e = compress(std::vector<double>{}, std::vector<double>{}, std::vector<double>{});
+  EXPECT_EQ(e.size(), 0u);
+  EXPECT_TRUE(e.index.empty());
+}
+
+TEST(Summary, CompressCdnowSample) {
+  io::ReadOptions o;
+  o.customer = 2;
+  o.date = 3;
+  o.amount = 5;
+  o.header = false;
+  const auto table = io::read_transactions(kData + "/CDNOW_sample.txt", o);
+  SummaryOptions so;
+  so.period = Period::Week;
+  so.observation_end = io::days_from_civil(1997, 9, 30);
+  const auto s = summarize(table.view(), so);
+  const auto p = compress(s);
+  std::set<std::tuple<double, double, double>> distinct;
+  for (std::size_t i = 0; i < s.size(); ++i) distinct.emplace(s.frequency[i], s.recency[i], s.T[i]);
+  EXPECT_EQ(p.size(), distinct.size());
+  EXPECT_EQ(std::accumulate(p.weight.begin(), p.weight.end(), 0.0), 2357.0);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    ASSERT_EQ(p.frequency[p.index[i]], s.frequency[i]);
+    ASSERT_EQ(p.recency[p.index[i]], s.recency[i]);
+    ASSERT_EQ(p.T[p.index[i]], s.T[i]);
+  }
+}
+
+TEST(Summary, MergeErrorsNameTheProblem) {
+  const std::vector<std::uint32_t> c{0, 1};
+  const std::vector<std::int64_t> t{1, 2};
+  const std::vector<double> a{1, 2};
+  SummaryOptions so;
+  so.observation_end = 10;
+  const auto s = summarize(view(c, t, a), so);
+  auto expect_invalid = [](auto&& f, const std::string& needle) {
+    try {
+      f();
+      ADD_FAILURE() << "no exception; expected " << needle;
+    } catch (const InvalidArgument& e) {
+      EXPECT_THAT(e.what(), HasSubstr(needle));
+    }
+  };
+  expect_invalid([&] { merge(s, s); }, "customer' = 0: is in both shards");
+  auto w = s;
+  w.period = Period::Week;
+  expect_invalid([&] { merge(s, w); }, "'b.period' = week: must equal a.period = day");
+  auto e = s;
+  e.observation_end = 11;
+  expect_invalid([&] { merge(s, e); }, "'b.observation_end' = 11: must equal a.observation_end = 10");
+  auto broken = s;
+  broken.T.pop_back();
+  CustomerSummary empty;
+  empty.observation_end = 10;
+  expect_invalid([&] { merge(broken, empty); }, "one row per customer");
+  // merging with an empty shard is the identity
+  const auto m = merge(empty, s);
+  EXPECT_EQ(m.customer, s.customer);
+  EXPECT_EQ(m.total_spend, s.total_spend);
 }
