@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""A stand-in for hyperfine when it is not installed: runs each command --runs times after --warmup
+runs and writes hyperfine-shaped JSON ({"results": [{"command", "mean", "stddev", "min", "max",
+"times"}]}), so scripts/bench.sh reads either.
+
+usage: time_cmd.py [--runs 3] [--warmup 1] --export-json OUT.json CMD [CMD ...]   (each CMD one shell string)
+"""
+import argparse
+import json
+import statistics
+import subprocess
+import time
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--export-json", required=True)
+    ap.add_argument("commands", nargs="+")
+    a = ap.parse_args()
+    results = []
+    for cmd in a.commands:
+        for _ in range(a.warmup):
+            subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL)
+        times = []
+        for _ in range(a.runs):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL)
+            times.append(time.perf_counter() - t0)
+        results.append({"command": cmd, "mean": statistics.fmean(times),
+                        "stddev": statistics.stdev(times) if len(times) > 1 else 0.0,
+                        "min": min(times), "max": max(times), "times": times})
+    with open(a.export_json, "w") as f:
+        json.dump({"results": results}, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
