@@ -141,4 +141,11 @@ CRMKIT_API int32_t crmkit_rfm_free(crmkit_rfm* rfm);
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
+
+/* ---- models and metrics: one section header per area, all part of this one ABI ----------------- */
+#include "crmkit/c/clv.h"     /* BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma, sBG; CLV */
+#include "crmkit/c/churn.h"   /* churn indicators, logistic regression, evaluation, retention, escalation */
+#include "crmkit/c/kano.h"    /* Kano questionnaires and feature prioritisation */
+#include "crmkit/c/service.h" /* NPS, CSAT, CES, SLA, first-contact resolution, A/B tests */
+
 #endif /* CRMKIT_H */

@@ -102,6 +102,15 @@ def _load():
 lib, library_path = _load()
 
 
+def declare(signatures):
+    """Sets restype/argtypes for {name: (restype, [argtypes])}. Each area module (clv, churn, kano,
+    service, ...) declares its own functions at import with this, beside the code that calls them."""
+    for name, (res, args) in signatures.items():
+        fn = getattr(lib, name)
+        fn.restype = res
+        fn.argtypes = args
+
+
 def check(rc):
     """Raises the CrmkitError subclass of a non-zero status, with the library's message."""
     if rc != 0:

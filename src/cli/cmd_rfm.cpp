@@ -102,7 +102,7 @@ void write_segment_summary(const rfm::RfmTable& t, const std::vector<std::uint32
 
 }  // namespace
 
-void add_rfm(CLI::App& root, std::vector<Command>& commands) {
+static void add_rfm(CLI::App& root, std::vector<Command>& commands) {
   auto a = std::make_shared<RfmArgs>();
   CLI::App* app = root.add_subcommand(
       "rfm", "RFM values, scores and segments per customer: customer_id,recency,frequency,monetary,r,f,m,segment "
@@ -169,5 +169,7 @@ void add_rfm(CLI::App& root, std::vector<Command>& commands) {
     write_output(out, a->out);
   }});
 }
+
+CRMKIT_CLI_COMMAND(30, add_rfm);
 
 }  // namespace crmkit::cli

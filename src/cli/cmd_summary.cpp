@@ -12,7 +12,7 @@
 
 namespace crmkit::cli {
 
-void add_summary(CLI::App& root, std::vector<Command>& commands) {
+static void add_summary(CLI::App& root, std::vector<Command>& commands) {
   struct Args {
     TransactionArgs tx;
     OutputArgs out;
@@ -84,5 +84,7 @@ void add_summary(CLI::App& root, std::vector<Command>& commands) {
     write_output(out, a->out);
   }});
 }
+
+CRMKIT_CLI_COMMAND(20, add_summary);
 
 }  // namespace crmkit::cli

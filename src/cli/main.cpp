@@ -1,6 +1,7 @@
 // crmkit: the command-line face. Parses with CLI11, runs one subcommand, maps errors to exit codes:
 // 0 ok, 1 data error (message names file:line:column), 2 usage error. Every message goes to stderr as
 // "crmkit: error: ..."; no exception escapes.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -12,12 +13,15 @@
 #include "crmkit/core/error.hpp"
 #include "crmkit/version.hpp"
 
+namespace crmkit::cli {
+std::vector<Registered>& registry() {
+  static std::vector<Registered> r;
+  return r;
+}
+}  // namespace crmkit::cli
+
 namespace {
 
-constexpr crmkit::cli::AddCommand kSubcommands[] = {
-    &crmkit::cli::add_summary,
-    &crmkit::cli::add_rfm,
-};
 
 int fail(int code, const std::string& message) {
   std::string m = "crmkit: error: " + message + "\n";
@@ -30,13 +34,16 @@ int fail(int code, const std::string& message) {
 int run(int argc, char** argv) {
   using namespace crmkit::cli;
   CLI::App app{"crmkit " CRMKIT_VERSION_STRING
-               ": customer analytics on transaction logs (customer summaries, RFM segments)",
+               ": customer analytics: summaries, RFM, CLV models, churn, Kano and service metrics",
                "crmkit"};
   app.set_version_flag("--version", std::string("crmkit ") + CRMKIT_VERSION_STRING,
                        "Print the version and exit");
   app.require_subcommand(1);
   std::vector<Command> commands;
-  for (auto add : kSubcommands) add(app, commands);
+  auto registered = registry();
+  std::stable_sort(registered.begin(), registered.end(),
+                   [](const Registered& x, const Registered& y) { return x.order < y.order; });
+  for (const auto& r : registered) r.add(app, commands);
   app.footer(
       "Run 'crmkit SUBCOMMAND --help' for a subcommand's flags.\n"
       "Exit codes: 0 ok, 1 data error (bad or missing input), 2 usage error.");
