@@ -144,8 +144,10 @@ CRMKIT_API int32_t crmkit_rfm_free(crmkit_rfm* rfm);
 
 /* ---- models and metrics: one section header per area, all part of this one ABI ----------------- */
 #include "crmkit/c/clv.h"     /* BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma, sBG; CLV */
-#include "crmkit/c/churn.h"   /* churn indicators, logistic regression, evaluation, retention, escalation */
+#include "crmkit/c/interactions.h" /* interaction tables, churn indicators, escalation, retention curves */
+#include "crmkit/c/churn.h"   /* feature tables, logistic regression, evaluation */
 #include "crmkit/c/kano.h"    /* Kano questionnaires and feature prioritisation */
 #include "crmkit/c/service.h" /* NPS, CSAT, CES, SLA, first-contact resolution, A/B tests */
+#include "crmkit/c/analysis.h" /* the end-to-end analysis and its HTML report */
 
 #endif /* CRMKIT_H */

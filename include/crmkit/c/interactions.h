@@ -1,0 +1,14 @@
+/* crmkit C ABI, interactions section. Part of crmkit.h (include that); the rules of crmkit.h apply. */
+#ifndef CRMKIT_C_INTERACTIONS_H
+#define CRMKIT_C_INTERACTIONS_H
+
+#include "crmkit/crmkit.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+#endif /* CRMKIT_C_INTERACTIONS_H */
