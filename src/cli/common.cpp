@@ -418,4 +418,12 @@ void write_output(const OutputTable& table, const OutputArgs& args) {
     throw IoError(name, std::string("write failed: ") + std::strerror(errno));
 }
 
+CLI::App& subcommand_group(CLI::App& root, const std::string& name, const std::string& description) {
+  for (CLI::App* sub : root.get_subcommands([](const CLI::App*) { return true; }))
+    if (sub->get_name() == name) return *sub;
+  CLI::App* group = root.add_subcommand(name, description);
+  group->require_subcommand(1);
+  return *group;
+}
+
 }  // namespace crmkit::cli

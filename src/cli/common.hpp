@@ -140,4 +140,8 @@ const T& keep_until_exit(T&& value) {
 /// Writes "crmkit: warning: <message>" on stderr.
 void warn(std::string_view message);
 
+/// A parent subcommand shared by several files (e.g. `crmkit churn features|train|score`): returns the
+/// existing one of that name or creates it (requiring one of its subcommands). Call from add functions.
+CLI::App& subcommand_group(CLI::App& root, const std::string& name, const std::string& description);
+
 }  // namespace crmkit::cli
