@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "crmkit/core/error.hpp"
+#include "text.hpp"
 
 namespace crmkit::io {
 
@@ -33,151 +34,7 @@ std::string ColumnRef::describe() const {
 
 namespace {
 
-struct Line {
-  std::string_view text;  // without the line end
-  std::int64_t number;    // 1-based physical line
-};
-
-// Iterates physical lines of a buffer, LF or CRLF.
-class LineReader {
- public:
-  explicit LineReader(std::string_view buf) : buf_(buf) {}
-  bool next(Line& line) {
-    if (pos_ >= buf_.size()) return false;
-    const char* start = buf_.data() + pos_;
-    const void* nl = std::memchr(start, '\n', buf_.size() - pos_);
-    std::size_t len = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - start) : buf_.size() - pos_;
-    pos_ += len + (nl ? 1 : 0);
-    if (len > 0 && start[len - 1] == '\r') --len;
-    line = Line{std::string_view(start, len), ++number_};
-    return true;
-  }
-
- private:
-  std::string_view buf_;
-  std::size_t pos_ = 0;
-  std::int64_t number_ = 0;
-};
-
-bool is_blank(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
-}
-
-// Splits one line into fields. Returns false on an unterminated quote.
-class Splitter {
- public:
-  explicit Splitter(char delim) : delim_(delim) {}
-
-  bool split(std::string_view line, std::vector<std::string_view>& out) {
-    out.clear();
-    scratch_.clear();
-    scratch_.reserve(line.size());
-    if (delim_ == ' ') return split_whitespace(line, out);
-    std::size_t i = 0;
-    while (true) {
-      if (i < line.size() && line[i] == '"') {
-        if (!quoted(line, i, out)) return false;
-        // anything between the closing quote and the delimiter is kept out (blanks tolerated)
-        while (i < line.size() && line[i] != delim_) ++i;
-      } else {
-        const std::size_t start = i;
-        while (i < line.size() && line[i] != delim_) ++i;
-        out.push_back(line.substr(start, i - start));
-      }
-      if (i >= line.size()) break;
-      ++i;  // the delimiter
-      if (i == line.size()) {
-        out.emplace_back();  // trailing empty field
-        break;
-      }
-    }
-    return true;
-  }
-
- private:
-  // A quoted field starting at line[i] == '"': unescapes "" into the scratch buffer (reserved to the
-  // line's length, so views into it stay valid), appends it to out, leaves i after the closing quote.
-  // False when the quote is not closed on this line.
-  bool quoted(std::string_view line, std::size_t& i, std::vector<std::string_view>& out) {
-    const std::size_t field_start = scratch_.size();
-    for (++i; i < line.size(); ++i) {
-      if (line[i] != '"') {
-        scratch_.push_back(line[i]);
-      } else if (i + 1 < line.size() && line[i + 1] == '"') {
-        scratch_.push_back('"');
-        ++i;
-      } else {
-        ++i;
-        out.emplace_back(scratch_.data() + field_start, scratch_.size() - field_start);
-        return true;
-      }
-    }
-    return false;
-  }
-
-  bool split_whitespace(std::string_view line, std::vector<std::string_view>& out) {
-    std::size_t i = 0;
-    const std::size_t n = line.size();
-    while (true) {
-      while (i < n && (line[i] == ' ' || line[i] == '\t')) ++i;
-      if (i >= n) break;
-      if (line[i] == '"') {
-        if (!quoted(line, i, out)) return false;
-      } else {
-        const std::size_t start = i;
-        while (i < n && line[i] != ' ' && line[i] != '\t') ++i;
-        out.push_back(line.substr(start, i - start));
-      }
-    }
-    return true;
-  }
-
-  char delim_;
-  std::string scratch_;
-};
-
-std::size_t count_unquoted(std::string_view line, char c) {
-  std::size_t n = 0;
-  bool q = false;
-  for (char ch : line) {
-    if (ch == '"') q = !q;
-    else if (ch == c && !q) ++n;
-  }
-  return n;
-}
-
-// Picks the delimiter from the first non-blank lines: the first of tab, semicolon, comma that
-// appears the same non-zero number of times on each; otherwise runs of whitespace.
-char detect_delimiter(const std::vector<std::string_view>& sample) {
-  for (char c : {'\t', ';', ','}) {
-    const std::size_t first = count_unquoted(sample.front(), c);
-    if (first == 0) continue;
-    bool same = true;
-    for (auto s : sample) same = same && count_unquoted(s, c) == first;
-    if (same) return c;
-  }
-  for (char c : {'\t', ';', ','})
-    if (count_unquoted(sample.front(), c) > 0) return c;
-  return ' ';
-}
-
-std::string lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return r;
-}
-
-std::string trim_copy(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
-
-std::string shorten(std::string_view s) {
-  if (s.size() <= 60) return std::string(s);
-  return std::string(s.substr(0, 57)) + "...";
-}
+using namespace detail;
 
 const std::array<const char*, 6> kCustomerNames{"customer_id", "customer", "customerid", "client_id", "user_id", "id"};
 const std::array<const char*, 8> kDateNames{"date", "datetime", "timestamp", "time", "order_date",
@@ -456,20 +313,7 @@ core::TransactionTable parse_transactions(std::string_view text, const ReadOptio
 }
 
 core::TransactionTable read_transactions(const std::string& path, const ReadOptions& options, ReadReport* report) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw IoError(path, "is a directory, not a file");
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) throw IoError(path, std::string("cannot open: ") + std::strerror(errno));
-  std::string buf;
-  if (std::fseek(f.get(), 0, SEEK_END) == 0) {
-    const long size = std::ftell(f.get());
-    if (size > 0) buf.reserve(static_cast<std::size_t>(size));
-    std::fseek(f.get(), 0, SEEK_SET);
-  }
-  char chunk[1 << 16];
-  std::size_t got;
-  while ((got = std::fread(chunk, 1, sizeof chunk, f.get())) > 0) buf.append(chunk, got);
-  if (std::ferror(f.get())) throw IoError(path, "read failed (is it a directory?)");
+  const std::string buf = detail::read_file(path);
   return parse_transactions(buf, options, path, report);
 }
 

@@ -59,8 +59,15 @@ class ParseError : public Error {
                             const std::string& column_name, const std::string& expected,
                             const std::string& found) {
     std::string m = file;
-    if (line > 0) m += ":" + std::to_string(line);
-    if (column > 0) m += ":" + std::to_string(column);
+    // Appended piecewise: GCC 12 warns falsely (-Wrestrict, PR 105329) on ":" + std::to_string(...).
+    if (line > 0) {
+      m += ':';
+      m += std::to_string(line);
+    }
+    if (column > 0) {
+      m += ':';
+      m += std::to_string(column);
+    }
     m += ": ";
     if (!column_name.empty()) m += "column '" + column_name + "': ";
     m += "expected " + expected + ", found '" + found + "'";
