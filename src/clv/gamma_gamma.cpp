@@ -47,8 +47,9 @@ std::string indexed(const char* name, std::size_t i) {
 }
 
 // Validates the columns; rows with x > 0 and positive weight are the data.
+// Fitting needs m_x > 0 (log m_x); predictions accept m_x = 0 (a repeat buyer of free items).
 void check_data(const char* function, std::span<const double> x, std::span<const double> m,
-                std::span<const double> w) {
+                std::span<const double> w, bool fitting = true) {
   if (m.size() != x.size())
     throw InvalidArgument(function, "monetary_value", "length " + std::to_string(m.size()),
                           "must equal the length of frequency (" + std::to_string(x.size()) + ")");
@@ -58,9 +59,12 @@ void check_data(const char* function, std::span<const double> x, std::span<const
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (!std::isfinite(x[i]) || x[i] < 0.0 || x[i] != std::floor(x[i]))
       throw InvalidArgument(function, indexed("frequency", i), num(x[i]), "must be a non-negative whole number");
-    if (x[i] > 0.0 && (!std::isfinite(m[i]) || !(m[i] > 0.0)))
+    const bool counted = w.empty() || w[i] > 0.0;  // zero-weight rows are left out
+    if (x[i] > 0.0 && counted && (!std::isfinite(m[i]) || !(fitting ? m[i] > 0.0 : m[i] >= 0.0)))
       throw InvalidArgument(function, indexed("monetary_value", i), num(m[i]),
-                            "must be finite and > 0 for a customer with repeat purchases");
+                            fitting ? "must be finite and > 0 for a customer with repeat purchases (to fit, leave "
+                                      "out repeat buyers whose mean spend is 0)"
+                                    : "must be finite and >= 0");
     if (!w.empty() && (!std::isfinite(w[i]) || w[i] < 0.0))
       throw InvalidArgument(function, indexed("weights", i), num(w[i]), "must be finite and >= 0");
   }
@@ -181,7 +185,7 @@ void conditional_expected_spend(const GammaGammaParams& params, std::span<const 
   constexpr const char* fn = "gamma_gamma conditional_expected_spend";
   check_params(fn, params);
   check_q(fn, params);
-  check_data(fn, frequency, monetary_value, {});
+  check_data(fn, frequency, monetary_value, {}, false);
   if (out.size() != frequency.size())
     throw InvalidArgument(fn, "out", "length " + std::to_string(out.size()),
                           "must equal the input length (" + std::to_string(frequency.size()) + ")");
@@ -208,7 +212,7 @@ double expected_spend(const GammaGammaParams& params) {
 double frequency_spend_correlation(std::span<const double> frequency, std::span<const double> monetary_value,
                                    std::span<const double> weights) {
   constexpr const char* fn = "gamma_gamma frequency_spend_correlation";
-  check_data(fn, frequency, monetary_value, weights);
+  check_data(fn, frequency, monetary_value, weights, false);
   double sw = 0, sx = 0, sm = 0;
   for (std::size_t i = 0; i < frequency.size(); ++i) {
     const double w = weights.empty() ? 1.0 : weights[i];

@@ -47,8 +47,8 @@ struct GammaGamma {
                                std::span<double> gradient = {});
 };
 
-/// E[M | x, m_x]: x > 0 shrinks m_x towards the population mean; x == 0 gives the population mean.
-/// NumericError when q <= 1.
+/// E[M | x, m_x]: x > 0 shrinks m_x (>= 0) towards the population mean; x == 0 gives the population
+/// mean. NumericError when q <= 1.
 void conditional_expected_spend(const GammaGammaParams& params, std::span<const double> frequency,
                                 std::span<const double> monetary_value, std::span<double> out);
 double conditional_expected_spend(const GammaGammaParams& params, double frequency, double monetary_value);

@@ -1,0 +1,107 @@
+// One fitted (or given) CLV model of any kind behind one value type, so the faces (C ABI, Python,
+// CLI) and the report handle every model the same way: fit by name, parameters by name, predictions
+// by name, JSON in one shape. The typed headers (clv/bg_nbd.hpp, clv/gamma_gamma.hpp, ...) stay the
+// C++ API for code that knows its model.
+//
+// Model keys (the CLI's MODEL names): "bgnbd" (BG/NBD) and "gg" (Gamma-Gamma); the typed names
+// ("bg_nbd", "gamma_gamma") are accepted too. Keys of models not built yet are refused with the list
+// of available ones.
+//
+// JSON (`crmkit fit` prints it; `crmkit predict` and `crmkit clv` read it):
+//   {"model": "bgnbd", "params": {"r": .., "alpha": .., "a": .., "b": ..}, "log_likelihood": ..,
+//    "converged": true, "iterations": .., "std_errors": {...}, "status": "converged",
+//    "gradient_norm": .., "n_customers": .., "n_patterns": ..}
+// Only "model" and "params" are needed to load; the fit keys are kept when present.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "crmkit/clv/bg_nbd.hpp"
+#include "crmkit/clv/gamma_gamma.hpp"
+#include "crmkit/core/fit_result.hpp"
+
+namespace crmkit::clv {
+
+/// Named input columns; a model reads the ones it needs (empty = absent) and says which is missing.
+///  bgnbd: frequency, recency, T (+ weights);  gg: frequency, monetary_value (+ weights).
+struct ModelData {
+  std::span<const double> frequency, recency, T, monetary_value, weights;
+};
+
+/// What a fit reports (absent for a model made from given parameters).
+struct FitInfo {
+  bool fitted = false;
+  double log_likelihood = 0;
+  int iterations = 0;
+  core::FitStatus status = core::FitStatus::Converged;
+  double gradient_norm = 0;
+  std::vector<double> std_errors;
+  double n_customers = 0;
+  std::size_t n_patterns = 0;
+  bool converged() const noexcept { return status == core::FitStatus::Converged; }
+};
+
+class Model {
+ public:
+  using Params = std::variant<BgNbdParams, GammaGammaParams>;
+
+  /// The keys of the models this build can fit, e.g. {"bgnbd", "gg"}.
+  static std::vector<std::string> available();
+  /// Fits the model `key` (InvalidArgument for an unknown key or a missing column).
+  static Model fit(std::string_view key, const ModelData& data, const core::FitOptions& options = {});
+  /// A model from given parameters in the model's order (see param_names).
+  static Model from_params(std::string_view key, std::span<const double> values);
+  static Model from_json(const nlohmann::json& j);
+  /// Keys in the documented order ("model" first).
+  nlohmann::ordered_json to_json() const;
+
+  /// "bgnbd", "gg", ...
+  std::string key() const;
+  /// Human name, e.g. "BG/NBD".
+  std::string title() const;
+  std::vector<std::string> param_names() const;
+  std::vector<double> param_values() const;
+  const FitInfo& info() const noexcept { return info_; }
+  const Params& params() const noexcept { return params_; }
+  /// True for transaction models (bgnbd, ...), false for spend models (gg).
+  bool predicts_purchases() const noexcept;
+
+  /// The prediction names this model supports.
+  std::vector<std::string> predictions() const;
+  /// Writes prediction `what` for each row of `data` into out (out.size() rows):
+  ///  transaction models: "p_alive"; "conditional_expected_purchases" in (T, T + horizon];
+  ///   "expected_purchases" E[X(horizon)] of a new customer (the same value in every row);
+  ///   "probability_of_n_purchases" P(X(horizon) = n) with n taken from `frequency`.
+  ///  gg: "conditional_expected_spend"; "expected_spend" (the population mean, in every row).
+  /// InvalidArgument listing the supported names for an unknown one.
+  void predict(std::string_view what, double horizon, const ModelData& data, std::span<double> out) const;
+
+ private:
+  Model(Params p, FitInfo info) : params_(std::move(p)), info_(std::move(info)) {}
+  Params params_;
+  FitInfo info_;
+};
+
+/// Customer lifetime value by lifetimes' period-by-period discounting (its customer_lifetime_value):
+///   CLV = margin * spend * sum_{i=1..months} (E[X(T, T + i f)] - E[X(T, T + (i-1) f)]) / (1 + d)^i
+/// with f = periods_per_month time units of the data per month (30 for days, 4.345 for weeks, 1 for
+/// months; lifetimes' freq "D"/"W"/"M"), d the monthly discount rate and spend the Gamma-Gamma
+/// conditional expected spend of each customer. `transactions` must predict purchases, `spend` must be
+/// a Gamma-Gamma model. Writes one value per row of data into out.
+struct ClvOptions {
+  int months = 12;              ///< whole months, >= 1
+  double discount_rate = 0.01;  ///< per month, >= 0
+  double margin = 1.0;          ///< profit margin applied to spend, > 0
+  double periods_per_month = 30;
+};
+void customer_lifetime_value(const Model& transactions, const Model& spend, const ModelData& data,
+                             const ClvOptions& options, std::span<double> out);
+
+}  // namespace crmkit::clv

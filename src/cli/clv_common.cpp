@@ -1,0 +1,80 @@
+#include "clv_common.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "crmkit/core/error.hpp"
+#include "crmkit/io/table.hpp"
+
+namespace crmkit::cli {
+
+clv::ModelData SummaryFile::data() const {
+  clv::ModelData d;
+  d.frequency = frequency;
+  d.recency = recency;
+  d.T = T;
+  d.monetary_value = monetary_value;
+  d.weights = weights;
+  return d;
+}
+
+SummaryFile read_summary_file(const std::string& path, bool need_rfT, bool need_monetary) {
+  const io::CsvTable t = io::read_table(path);
+  SummaryFile s;
+  const auto fcol = t.require({"frequency", "x"}, "a frequency column");
+  s.frequency = t.numbers(fcol);
+  if (need_rfT) {
+    s.recency = t.numbers(t.require({"recency", "t_x"}, "a recency column"));
+    s.T = t.numbers(t.require({"T"}, "an age column"));
+  }
+  if (need_monetary) s.monetary_value = t.numbers(t.require({"monetary_value", "zbar", "m_x"}, "a monetary value column"));
+  if (auto w = t.find({"weights", "weight", "count"})) s.weights = t.numbers(*w);
+  // The id: the first column, unless it is one of the model columns.
+  bool first_is_data = false;
+  for (std::size_t c : {fcol}) first_is_data = first_is_data || c == 0;
+  for (auto names : {std::initializer_list<std::string_view>{"recency", "t_x"}, {"T"}, {"monetary_value", "zbar", "m_x"},
+                     {"weights", "weight", "count"}})
+    if (auto c = t.find(names)) first_is_data = first_is_data || *c == 0;
+  if (!first_is_data && t.cols() > 1) {
+    s.ids = t.strings(0);
+  } else {
+    s.ids.reserve(t.rows());
+    for (std::size_t i = 0; i < t.rows(); ++i) s.ids.push_back(std::to_string(i + 1));
+  }
+  return s;
+}
+
+clv::Model read_model_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path, "cannot open the model file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(ss.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ParseError(path, 0, 0, "", "a JSON model file as written by `crmkit fit`", e.what());
+  }
+  try {
+    return clv::Model::from_json(j);
+  } catch (const InvalidArgument& e) {
+    throw ParseError(path, 0, 0, "", "a valid model file", e.what());
+  }
+}
+
+void write_text(const std::string& text, const std::string& output) {
+  if (output.empty() || output == "-") {
+    std::fputs(text.c_str(), stdout);
+    std::fputc('\n', stdout);
+    return;
+  }
+  std::ofstream out(output, std::ios::binary);
+  if (!out) throw IoError(output, "cannot open for writing");
+  out << text << '\n';
+  if (!out) throw IoError(output, "write failed");
+}
+
+}  // namespace crmkit::cli

@@ -1,0 +1,91 @@
+// crmkit fit MODEL --summary F: maximum-likelihood fit of a CLV model; prints the model as JSON, which
+// is also the model file `crmkit predict` and `crmkit clv` read.
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "clv_common.hpp"
+#include "commands.hpp"
+#include "common.hpp"
+
+namespace crmkit::cli {
+
+namespace {
+
+std::string fit_table(const clv::Model& m) {
+  std::string s = m.title() + " fit\n";
+  const auto names = m.param_names();
+  const auto values = m.param_values();
+  const auto& info = m.info();
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "  %-10s %14s %14s\n", "parameter", "estimate", "std_error");
+  s += buf;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const double se = i < info.std_errors.size() ? info.std_errors[i] : std::nan("");
+    std::snprintf(buf, sizeof buf, "  %-10s %14.6g %14.6g\n", names[i].c_str(), values[i], se);
+    s += buf;
+  }
+  std::snprintf(buf, sizeof buf, "  log_likelihood %.6f, %s after %d iterations, %g customers\n", info.log_likelihood,
+                core::fit_status_name(info.status), info.iterations, info.n_customers);
+  s += buf;
+  return s;
+}
+
+void add_fit(CLI::App& root, std::vector<Command>& commands) {
+  struct Args {
+    std::string model, summary, format = "json", output;
+    double penalizer = 0;
+    int max_iterations = 1000;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* app = root.add_subcommand("fit", "Fit a CLV model to a customer-summary file; prints the model (JSON)");
+  app->add_option("MODEL", a->model, "bgnbd (BG/NBD) or gg (Gamma-Gamma); mbgnbd, pnbd, bgbb, sbg are not built yet")
+      ->required();
+  app->add_option("--summary", a->summary,
+                  "Customer summary CSV: frequency,recency,T[,monetary_value][,weights] (lifetimes' names) or "
+                  "x,t_x,T[,zbar] (Fader & Hardie's), any id column first")
+      ->required()
+      ->type_name("FILE");
+  app->add_option("--penalizer", a->penalizer, "L2 penalty on log-parameters per customer (docs/numerics.md)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app->add_option("--max-iterations", a->max_iterations, "Optimiser iterations per start")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app->add_option("--format", a->format, "json (the model file) or table (for reading)")
+      ->check(CLI::IsMember({"json", "table"}))
+      ->capture_default_str();
+  app->add_option("-o,--output", a->output, "Write to FILE instead of stdout")->type_name("FILE");
+  app->footer("Example:\n  crmkit fit bgnbd --summary summary.csv > bgnbd.json\n"
+              "  crmkit fit gg --summary summary.csv > gg.json");
+  commands.push_back({app, [a] {
+    bool known = false;
+    for (const auto& k : clv::Model::available()) known = known || k == a->model;
+    if (!known) {
+      try {
+        (void)clv::Model::fit(a->model, {});
+      } catch (const InvalidArgument& e) {
+        throw UsageError(std::string("MODEL: ") + e.what());
+      }
+    }
+    const bool spend = a->model == "gg";
+    const SummaryFile s = read_summary_file(a->summary, !spend, spend);
+    core::FitOptions o;
+    o.penalizer = a->penalizer;
+    o.max_iterations = a->max_iterations;
+    const clv::Model m = clv::Model::fit(a->model, s.data(), o);
+    if (!m.info().converged())
+      warn(std::string("the fit did not converge (") + core::fit_status_name(m.info().status) +
+           "); the estimates are the best point found");
+    write_text(a->format == "json" ? m.to_json().dump(2) : fit_table(m), a->output);
+  }});
+}
+
+}  // namespace
+
+CRMKIT_CLI_COMMAND(40, add_fit);
+
+}  // namespace crmkit::cli

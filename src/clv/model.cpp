@@ -1,0 +1,284 @@
+#include "crmkit/clv/model.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <type_traits>
+
+#include <nlohmann/json.hpp>
+
+#include "crmkit/core/error.hpp"
+
+namespace crmkit::clv {
+
+namespace {
+
+enum class Kind { BgNbd, GammaGamma };
+
+struct KindInfo {
+  Kind kind;
+  const char* key;
+  const char* typed;
+  const char* title;
+};
+
+constexpr KindInfo kKinds[] = {
+    {Kind::BgNbd, "bgnbd", "bg_nbd", "BG/NBD"},
+    {Kind::GammaGamma, "gg", "gamma_gamma", "Gamma-Gamma"},
+};
+
+// Keys the issue names that this build does not have yet: refused with a clear message.
+constexpr const char* kPlanned[] = {"mbgnbd", "pnbd", "bgbb", "sbg"};
+
+std::string available_text() {
+  std::string s;
+  for (const auto& k : kKinds) s += (s.empty() ? "" : ", ") + std::string(k.key);
+  return s;
+}
+
+Kind kind_of(std::string_view key, const char* function) {
+  for (const auto& k : kKinds)
+    if (key == k.key || key == k.typed) return k.kind;
+  for (const char* p : kPlanned)
+    if (key == p)
+      throw InvalidArgument(function, "model", std::string(key),
+                            "is not available in this version of crmkit; available: " + available_text());
+  throw InvalidArgument(function, "model", std::string(key), "must be one of: " + available_text());
+}
+
+const KindInfo& info_of(Kind k) {
+  for (const auto& i : kKinds)
+    if (i.kind == k) return i;
+  return kKinds[0];
+}
+
+Kind kind_of(const Model::Params& p) {
+  return std::holds_alternative<BgNbdParams>(p) ? Kind::BgNbd : Kind::GammaGamma;
+}
+
+std::span<const double> need(std::span<const double> col, const char* name, const char* function, const char* model) {
+  if (col.empty())
+    throw InvalidArgument(function, name, "(absent)", std::string("the ") + model + " model needs this column");
+  return col;
+}
+
+template <class P>
+FitInfo info_from(const core::FitResult<P>& r) {
+  FitInfo i;
+  i.fitted = true;
+  i.log_likelihood = r.log_likelihood;
+  i.iterations = r.iterations;
+  i.status = r.status;
+  i.gradient_norm = r.gradient_norm;
+  i.std_errors = r.std_errors;
+  i.n_customers = r.n_customers;
+  i.n_patterns = r.n_patterns;
+  return i;
+}
+
+void check_out(const char* function, std::size_t n, std::span<double> out) {
+  if (out.size() != n)
+    throw InvalidArgument(function, "out", "length " + std::to_string(out.size()),
+                          "must equal the number of rows (" + std::to_string(n) + ")");
+}
+
+std::string list(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> Model::available() {
+  std::vector<std::string> v;
+  for (const auto& k : kKinds) v.emplace_back(k.key);
+  return v;
+}
+
+Model Model::fit(std::string_view key, const ModelData& d, const core::FitOptions& options) {
+  constexpr const char* fn = "clv::Model::fit";
+  switch (kind_of(key, fn)) {
+    case Kind::BgNbd: {
+      const auto r = BgNbd::fit(need(d.frequency, "frequency", fn, "bgnbd"), need(d.recency, "recency", fn, "bgnbd"),
+                                need(d.T, "T", fn, "bgnbd"), d.weights, options);
+      return Model(r.params, info_from(r));
+    }
+    case Kind::GammaGamma: {
+      const auto r = GammaGamma::fit(need(d.frequency, "frequency", fn, "gg"),
+                                     need(d.monetary_value, "monetary_value", fn, "gg"), d.weights, options);
+      return Model(r.params, info_from(r));
+    }
+  }
+  throw InvalidArgument(fn, "model", std::string(key), "unknown");
+}
+
+Model Model::from_params(std::string_view key, std::span<const double> v) {
+  constexpr const char* fn = "clv::Model::from_params";
+  const Kind k = kind_of(key, fn);
+  nlohmann::json j = nlohmann::json::object();
+  const Model probe = k == Kind::BgNbd ? Model(BgNbdParams{}, {}) : Model(GammaGammaParams{}, {});
+  const auto names = probe.param_names();
+  if (v.size() != names.size())
+    throw InvalidArgument(fn, "values", "length " + std::to_string(v.size()),
+                          "must hold " + std::to_string(names.size()) + " values (" + list(names) + ")");
+  for (std::size_t i = 0; i < names.size(); ++i) j[names[i]] = v[i];
+  if (k == Kind::BgNbd) return Model(j.get<BgNbdParams>(), {});
+  return Model(j.get<GammaGammaParams>(), {});
+}
+
+Model Model::from_json(const nlohmann::json& j) {
+  constexpr const char* fn = "clv::Model::from_json";
+  if (!j.is_object()) throw InvalidArgument(fn, "json", j.dump().substr(0, 60), "must be an object");
+  if (!j.contains("model") || !j["model"].is_string())
+    throw InvalidArgument(fn, "model", j.contains("model") ? j["model"].dump() : "(missing)",
+                          "must name the model: one of " + available_text());
+  const Kind k = kind_of(j["model"].get<std::string>(), fn);
+  if (!j.contains("params") || !j["params"].is_object())
+    throw InvalidArgument(fn, "params", j.contains("params") ? j["params"].dump() : "(missing)",
+                          "must be an object of the model's parameters");
+  nlohmann::json p = j["params"];
+  p.erase("model");
+  Params params = k == Kind::BgNbd ? Params(p.get<BgNbdParams>()) : Params(p.get<GammaGammaParams>());
+  FitInfo info;
+  if (j.contains("log_likelihood") && j["log_likelihood"].is_number()) {
+    info.fitted = true;
+    info.log_likelihood = j["log_likelihood"].get<double>();
+    if (j.contains("iterations") && j["iterations"].is_number_integer()) info.iterations = j["iterations"].get<int>();
+    if (j.contains("converged") && j["converged"].is_boolean() && !j["converged"].get<bool>())
+      info.status = core::FitStatus::MaxIterations;
+    if (j.contains("status") && j["status"].is_string()) {
+      const auto s = j["status"].get<std::string>();
+      for (auto st : {core::FitStatus::Converged, core::FitStatus::MaxIterations, core::FitStatus::LineSearchFailed})
+        if (s == core::fit_status_name(st)) info.status = st;
+    }
+    if (j.contains("gradient_norm") && j["gradient_norm"].is_number()) info.gradient_norm = j["gradient_norm"].get<double>();
+    if (j.contains("n_customers") && j["n_customers"].is_number()) info.n_customers = j["n_customers"].get<double>();
+    if (j.contains("n_patterns") && j["n_patterns"].is_number_unsigned()) info.n_patterns = j["n_patterns"].get<std::size_t>();
+    const Model probe(params, {});
+    if (j.contains("std_errors") && j["std_errors"].is_object())
+      for (const auto& name : probe.param_names()) {
+        const auto& e = j["std_errors"];
+        info.std_errors.push_back(e.contains(name) && e[name].is_number() ? e[name].get<double>() : std::nan(""));
+      }
+  }
+  return Model(std::move(params), std::move(info));
+}
+
+nlohmann::ordered_json Model::to_json() const {
+  nlohmann::ordered_json j;
+  j["model"] = key();
+  nlohmann::ordered_json p = nlohmann::ordered_json::object();
+  const auto names = param_names();
+  const auto values = param_values();
+  for (std::size_t i = 0; i < names.size(); ++i) p[names[i]] = values[i];
+  j["params"] = p;
+  if (info_.fitted) {
+    j["log_likelihood"] = info_.log_likelihood;
+    j["converged"] = info_.converged();
+    j["iterations"] = info_.iterations;
+    nlohmann::ordered_json se = nlohmann::ordered_json::object();
+    for (std::size_t i = 0; i < names.size() && i < info_.std_errors.size(); ++i)
+      se[names[i]] = std::isfinite(info_.std_errors[i]) ? nlohmann::ordered_json(info_.std_errors[i])
+                                                        : nlohmann::ordered_json(nullptr);
+    j["std_errors"] = se;
+    j["status"] = core::fit_status_name(info_.status);
+    j["gradient_norm"] = info_.gradient_norm;
+    j["n_customers"] = info_.n_customers;
+    j["n_patterns"] = info_.n_patterns;
+  }
+  return j;
+}
+
+std::string Model::key() const { return info_of(kind_of(params_)).key; }
+std::string Model::title() const { return info_of(kind_of(params_)).title; }
+
+std::vector<std::string> Model::param_names() const {
+  return std::visit([](const auto& p) {
+    using P = std::decay_t<decltype(p)>;
+    return std::vector<std::string>(P::names.begin(), P::names.end());
+  }, params_);
+}
+
+std::vector<double> Model::param_values() const {
+  return std::visit([](const auto& p) {
+    const auto v = p.values();
+    return std::vector<double>(v.begin(), v.end());
+  }, params_);
+}
+
+bool Model::predicts_purchases() const noexcept { return kind_of(params_) != Kind::GammaGamma; }
+
+std::vector<std::string> Model::predictions() const {
+  if (predicts_purchases())
+    return {"p_alive", "conditional_expected_purchases", "expected_purchases", "probability_of_n_purchases"};
+  return {"conditional_expected_spend", "expected_spend"};
+}
+
+void Model::predict(std::string_view what, double horizon, const ModelData& d, std::span<double> out) const {
+  constexpr const char* fn = "clv::Model::predict";
+  const std::string k = key();
+  if (const auto* p = std::get_if<BgNbdParams>(&params_)) {
+    if (what == "p_alive") {
+      check_out(fn, d.frequency.size(), out);
+      return p_alive(*p, need(d.frequency, "frequency", fn, "bgnbd"), need(d.recency, "recency", fn, "bgnbd"),
+                     need(d.T, "T", fn, "bgnbd"), out);
+    }
+    if (what == "conditional_expected_purchases") {
+      check_out(fn, d.frequency.size(), out);
+      return conditional_expected_purchases(*p, horizon, need(d.frequency, "frequency", fn, "bgnbd"),
+                                            need(d.recency, "recency", fn, "bgnbd"), need(d.T, "T", fn, "bgnbd"), out);
+    }
+    if (what == "expected_purchases") {
+      const double v = expected_purchases(*p, horizon);
+      for (double& o : out) o = v;
+      return;
+    }
+    if (what == "probability_of_n_purchases") {
+      check_out(fn, d.frequency.size(), out);
+      return probability_of_n_purchases(*p, horizon, need(d.frequency, "frequency", fn, "bgnbd"), out);
+    }
+  } else if (const auto* g = std::get_if<GammaGammaParams>(&params_)) {
+    if (what == "conditional_expected_spend") {
+      check_out(fn, d.frequency.size(), out);
+      return conditional_expected_spend(*g, need(d.frequency, "frequency", fn, "gg"),
+                                        need(d.monetary_value, "monetary_value", fn, "gg"), out);
+    }
+    if (what == "expected_spend") {
+      const double v = expected_spend(*g);
+      for (double& o : out) o = v;
+      return;
+    }
+  }
+  throw InvalidArgument(fn, "what", std::string(what),
+                        "is not a prediction of the " + k + " model; it offers: " + list(predictions()));
+}
+
+void customer_lifetime_value(const Model& transactions, const Model& spend, const ModelData& d,
+                             const ClvOptions& o, std::span<double> out) {
+  constexpr const char* fn = "clv::customer_lifetime_value";
+  if (!transactions.predicts_purchases())
+    throw InvalidArgument(fn, "transactions", transactions.key(), "must be a transaction model (e.g. bgnbd)");
+  if (spend.key() != "gg") throw InvalidArgument(fn, "spend", spend.key(), "must be a Gamma-Gamma model (gg)");
+  if (o.months < 1) throw InvalidArgument(fn, "months", std::to_string(o.months), "must be >= 1");
+  if (!(o.discount_rate >= 0.0) || !std::isfinite(o.discount_rate))
+    throw InvalidArgument(fn, "discount_rate", std::to_string(o.discount_rate), "must be finite and >= 0");
+  if (!(o.margin > 0.0) || !std::isfinite(o.margin))
+    throw InvalidArgument(fn, "margin", std::to_string(o.margin), "must be finite and > 0");
+  if (!(o.periods_per_month > 0.0) || !std::isfinite(o.periods_per_month))
+    throw InvalidArgument(fn, "periods_per_month", std::to_string(o.periods_per_month), "must be finite and > 0");
+  const std::size_t n = d.frequency.size();
+  check_out(fn, n, out);
+  std::vector<double> value(n), prev(n, 0.0), cur(n);
+  spend.predict("conditional_expected_spend", 0, d, value);
+  std::fill(out.begin(), out.end(), 0.0);
+  for (int i = 1; i <= o.months; ++i) {
+    transactions.predict("conditional_expected_purchases", i * o.periods_per_month, d, cur);
+    const double discount = std::pow(1.0 + o.discount_rate, -static_cast<double>(i));
+    for (std::size_t k = 0; k < n; ++k) out[k] += (cur[k] - prev[k]) * discount;
+    prev.swap(cur);
+  }
+  for (std::size_t k = 0; k < n; ++k) out[k] *= o.margin * value[k];
+}
+
+}  // namespace crmkit::clv
