@@ -16,6 +16,8 @@ using crmkit::InvalidArgument;
 using crmkit::capi::BufferTooSmall;
 using crmkit::capi::guard;
 using crmkit::capi::require;
+using crmkit::capi::Opts;
+using crmkit::capi::check_out;
 
 namespace crmkit::capi {
 
@@ -39,76 +41,6 @@ const char* last_error() noexcept { return g_error.c_str(); }
 }  // namespace crmkit::capi
 
 namespace {
-
-// Reads options, rejecting keys not in `allowed`.
-class Opts {
- public:
-  Opts(const crmkit_options* o, const char* function, std::initializer_list<const char*> allowed) : o_(o) {
-    if (!o) return;
-    std::set<std::string> ok(allowed.begin(), allowed.end());
-    for (const auto& [k, v] : o->values) {
-      if (!ok.count(k)) {
-        std::string list;
-        for (const auto& a : ok) list += (list.empty() ? "" : ", ") + a;
-        throw InvalidArgument(function, "options", "'" + k + "'", "unknown key; known keys: " + list);
-      }
-    }
-    fn_ = function;
-  }
-  const std::string* get(const char* key) const {
-    if (!o_) return nullptr;
-    auto it = o_->values.find(key);
-    return it == o_->values.end() ? nullptr : &it->second;
-  }
-  long long integer(const char* key, long long def, long long lo, long long hi) const {
-    const std::string* v = get(key);
-    if (!v) return def;
-    long long x = 0;
-    const auto r = std::from_chars(v->data(), v->data() + v->size(), x);
-    if (r.ec != std::errc() || r.ptr != v->data() + v->size() || x < lo || x > hi)
-      throw InvalidArgument(fn_, key, "'" + *v + "'", "must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
-    return x;
-  }
-  bool flag(const char* key, bool def) const {
-    const std::string* v = get(key);
-    if (!v) return def;
-    if (*v == "1" || *v == "yes" || *v == "true") return true;
-    if (*v == "0" || *v == "no" || *v == "false") return false;
-    throw InvalidArgument(fn_, key, "'" + *v + "'", "must be 0 or 1");
-  }
-  std::vector<double> numbers(const char* key) const {
-    std::vector<double> out;
-    const std::string* v = get(key);
-    if (!v) return out;
-    std::size_t p = 0;
-    while (p <= v->size()) {
-      std::size_t q = v->find(',', p);
-      if (q == std::string::npos) q = v->size();
-      std::string_view t(v->data() + p, q - p);
-      while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
-      while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-      double x = 0;
-      const auto r = fast_float::from_chars(t.data(), t.data() + t.size(), x);
-      if (t.empty() || r.ec != std::errc() || r.ptr != t.data() + t.size())
-        throw InvalidArgument(fn_, key, "'" + *v + "'", "must be comma-separated numbers");
-      out.push_back(x);
-      p = q + 1;
-    }
-    return out;
-  }
-
- private:
-  const crmkit_options* o_;
-  const char* fn_ = "";
-};
-
-template <class T>
-void check_out(T* out, std::int64_t n, std::size_t len, const char* function) {
-  require(out, function, "out");
-  if (n < 0 || static_cast<std::size_t>(n) < len)
-    throw BufferTooSmall(std::string(function) + ": buffer of " + std::to_string(n) + " elements is smaller than the " +
-                         std::to_string(len) + " needed (see the *_len query)");
-}
 
 void build_ids(crmkit_transactions* t) {
   if (t->ids_built) return;

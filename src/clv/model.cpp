@@ -219,30 +219,30 @@ void Model::predict(std::string_view what, double horizon, const ModelData& d, s
   constexpr const char* fn = "clv::Model::predict";
   const std::string k = key();
   if (const auto* p = std::get_if<BgNbdParams>(&params_)) {
-    if (what == "p_alive") {
-      check_out(fn, d.frequency.size(), out);
-      return p_alive(*p, need(d.frequency, "frequency", fn, "bgnbd"), need(d.recency, "recency", fn, "bgnbd"),
-                     need(d.T, "T", fn, "bgnbd"), out);
-    }
-    if (what == "conditional_expected_purchases") {
-      check_out(fn, d.frequency.size(), out);
-      return conditional_expected_purchases(*p, horizon, need(d.frequency, "frequency", fn, "bgnbd"),
-                                            need(d.recency, "recency", fn, "bgnbd"), need(d.T, "T", fn, "bgnbd"), out);
-    }
     if (what == "expected_purchases") {
       const double v = expected_purchases(*p, horizon);
       for (double& o : out) o = v;
       return;
     }
     if (what == "probability_of_n_purchases") {
-      check_out(fn, d.frequency.size(), out);
-      return probability_of_n_purchases(*p, horizon, need(d.frequency, "frequency", fn, "bgnbd"), out);
+      const auto n = need(d.frequency, "frequency", fn, "bgnbd");
+      check_out(fn, n.size(), out);
+      return probability_of_n_purchases(*p, horizon, n, out);
+    }
+    if (what == "p_alive" || what == "conditional_expected_purchases") {
+      const auto x = need(d.frequency, "frequency", fn, "bgnbd");
+      const auto tx = need(d.recency, "recency", fn, "bgnbd");
+      const auto T = need(d.T, "T", fn, "bgnbd");
+      check_out(fn, x.size(), out);
+      if (what == "p_alive") return p_alive(*p, x, tx, T, out);
+      return conditional_expected_purchases(*p, horizon, x, tx, T, out);
     }
   } else if (const auto* g = std::get_if<GammaGammaParams>(&params_)) {
     if (what == "conditional_expected_spend") {
-      check_out(fn, d.frequency.size(), out);
-      return conditional_expected_spend(*g, need(d.frequency, "frequency", fn, "gg"),
-                                        need(d.monetary_value, "monetary_value", fn, "gg"), out);
+      const auto x = need(d.frequency, "frequency", fn, "gg");
+      const auto m = need(d.monetary_value, "monetary_value", fn, "gg");
+      check_out(fn, x.size(), out);
+      return conditional_expected_spend(*g, x, m, out);
     }
     if (what == "expected_spend") {
       const double v = expected_spend(*g);

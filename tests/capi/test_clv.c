@@ -1,0 +1,167 @@
+/* The CLV section of the C ABI from C: published BG/NBD and Gamma-Gamma values on CDNOW, JSON round trip,
+ * predictions into caller buffers, CLV, and every error path returning a status with a message. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crmkit/crmkit.h"
+
+static int passed = 0, failed = 0;
+#define CHECK(cond)                                                              \
+  do {                                                                           \
+    if (cond) {                                                                  \
+      ++passed;                                                                  \
+    } else {                                                                     \
+      ++failed;                                                                  \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                            \
+  } while (0)
+#define CHECK_RC(expr, code)                                                                  \
+  do {                                                                                        \
+    int32_t rc_ = (expr);                                                                     \
+    if (rc_ == (code)) {                                                                      \
+      ++passed;                                                                               \
+    } else {                                                                                  \
+      ++failed;                                                                               \
+      fprintf(stderr, "%s:%d: %s returned %s, expected %s: %s\n", __FILE__, __LINE__, #expr, \
+              crmkit_status_name(rc_), crmkit_status_name(code), crmkit_last_error());        \
+    }                                                                                         \
+  } while (0)
+#define HAS(haystack, needle) (strstr((haystack), (needle)) != NULL)
+
+enum { N = 2357 };
+static double x[N], tx[N], T[N], zbar[N];
+
+/* cdnow_customers_summary_with_transactions.csv: ID,x,t_x,T,zbar */
+static int load(void) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/cdnow_customers_summary_with_transactions.csv", CRMKIT_TEST_DATA);
+  FILE* f = fopen(path, "r");
+  if (!f) return 0;
+  char line[256];
+  if (!fgets(line, sizeof line, f)) return 0;
+  int n = 0, id;
+  while (n < N && fscanf(f, "%d,%lf,%lf,%lf,%lf", &id, &x[n], &tx[n], &T[n], &zbar[n]) == 5) ++n;
+  fclose(f);
+  return n == N;
+}
+
+static void test_bgnbd(void) {
+  crmkit_clv_model* m = NULL;
+  CHECK_RC(crmkit_clv_fit("bgnbd", x, tx, T, NULL, NULL, N, NULL, &m), CRMKIT_OK);
+  if (!m) return;
+  const char* key = NULL;
+  CHECK_RC(crmkit_clv_model_key(m, &key), CRMKIT_OK);
+  CHECK(strcmp(key, "bgnbd") == 0);
+  int64_t k = 0;
+  CHECK_RC(crmkit_clv_param_count(m, &k), CRMKIT_OK);
+  CHECK(k == 4);
+  /* Fader, Hardie & Lee (2005): r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4 */
+  const double published[4] = {0.243, 4.414, 0.793, 2.426};
+  const char* names[4] = {"r", "alpha", "a", "b"};
+  for (int64_t i = 0; i < 4; ++i) {
+    const char* name = NULL;
+    double v = 0, se = 0;
+    CHECK_RC(crmkit_clv_param(m, i, &name, &v, &se), CRMKIT_OK);
+    CHECK(strcmp(name, names[i]) == 0);
+    CHECK(fabs(v - published[i]) <= 0.0005);
+    CHECK(se > 0 && isfinite(se));
+  }
+  int32_t fitted = 0, converged = 0, iterations = 0;
+  double ll = 0, gnorm = 0;
+  CHECK_RC(crmkit_clv_fit_info(m, &fitted, &ll, &converged, &iterations, &gnorm), CRMKIT_OK);
+  CHECK(fitted == 1 && converged == 1 && iterations > 0);
+  CHECK(fabs(ll + 9582.4) <= 0.05);
+  /* E[Y(39) | x = 2, t_x = 30.43, T = 38.86] = 1.226 (customer 1) */
+  double e[N], p[N];
+  CHECK_RC(crmkit_clv_predict(m, "conditional_expected_purchases", 39, x, tx, T, NULL, N, e), CRMKIT_OK);
+  CHECK(fabs(e[0] - 1.226) < 0.0005);
+  CHECK_RC(crmkit_clv_predict(m, "p_alive", 0, x, tx, T, NULL, N, p), CRMKIT_OK);
+  int ok = 1;
+  for (int i = 0; i < N; ++i) ok = ok && p[i] >= 0 && p[i] <= 1;
+  CHECK(ok);
+  CHECK_RC(crmkit_clv_predict(m, "no_such", 0, x, tx, T, NULL, N, p), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "p_alive"));
+  CHECK_RC(crmkit_clv_predict(m, "p_alive", 0, NULL, tx, T, NULL, N, p), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "frequency"));
+
+  /* JSON: length query, short buffer, round trip */
+  int64_t len = 0;
+  CHECK_RC(crmkit_clv_to_json(m, NULL, 0, &len), CRMKIT_OK);
+  CHECK(len > 20);
+  char small[8];
+  CHECK_RC(crmkit_clv_to_json(m, small, sizeof small, &len), CRMKIT_E_BUFFER_TOO_SMALL);
+  char* buf = malloc((size_t)len + 1);
+  CHECK_RC(crmkit_clv_to_json(m, buf, len + 1, &len), CRMKIT_OK);
+  CHECK(HAS(buf, "\"model\":\"bgnbd\"") && HAS(buf, "\"log_likelihood\""));
+  crmkit_clv_model* back = NULL;
+  CHECK_RC(crmkit_clv_from_json(buf, &back), CRMKIT_OK);
+  double e2[N];
+  CHECK_RC(crmkit_clv_predict(back, "conditional_expected_purchases", 39, x, tx, T, NULL, N, e2), CRMKIT_OK);
+  CHECK(e2[0] == e[0] && e2[N - 1] == e[N - 1]);
+  free(buf);
+  crmkit_clv_free(back);
+  crmkit_clv_free(m);
+}
+
+static void test_gg_and_value(void) {
+  crmkit_clv_model* g = NULL;
+  CHECK_RC(crmkit_clv_fit("gg", x, NULL, NULL, zbar, NULL, N, NULL, &g), CRMKIT_OK);
+  if (!g) return;
+  /* Fader & Hardie (2013): p 6.25, q 3.74, gamma 15.44 */
+  double v[3];
+  for (int64_t i = 0; i < 3; ++i) CHECK_RC(crmkit_clv_param(g, i, NULL, &v[i], NULL), CRMKIT_OK);
+  CHECK(fabs(v[0] - 6.25) <= 0.01 && fabs(v[1] - 3.74) <= 0.01 && fabs(v[2] - 15.44) <= 0.01);
+
+  /* CLV at fixed parameters: lifetimes' recipe, spot values of tests/cpp/clv/model_test.cpp */
+  const double bgp[4] = {0.243, 4.414, 0.793, 2.426}, ggp[3] = {6.25, 3.74, 15.44};
+  crmkit_clv_model *bg = NULL, *gg = NULL;
+  CHECK_RC(crmkit_clv_from_params("bgnbd", bgp, 4, &bg), CRMKIT_OK);
+  CHECK_RC(crmkit_clv_from_params("gg", ggp, 3, &gg), CRMKIT_OK);
+  const double cx[2] = {2, 0}, ctx[2] = {30.43, 0}, cT[2] = {38.86, 38.86}, cm[2] = {22.35, 0};
+  const char* kv[] = {"months", "12", "discount_rate", "0.01", "periods_per_month", "4.345", NULL};
+  crmkit_options* o = NULL;
+  crmkit_options_new(&o);
+  for (int i = 0; kv[i]; i += 2) crmkit_options_set(o, kv[i], kv[i + 1]);
+  double out[2];
+  CHECK_RC(crmkit_clv_value(bg, gg, cx, ctx, cT, cm, 2, o, out), CRMKIT_OK);
+  CHECK(fabs(out[0] - 36.28921112559922) < 1e-8 && fabs(out[1] - 8.369004358920181) < 1e-8);
+  CHECK_RC(crmkit_clv_value(gg, gg, cx, ctx, cT, cm, 2, o, out), CRMKIT_E_INVALID_ARGUMENT);
+  crmkit_options_set(o, "monthz", "1");
+  CHECK_RC(crmkit_clv_value(bg, gg, cx, ctx, cT, cm, 2, o, out), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "monthz"));
+  crmkit_options_free(o);
+  int32_t fitted = 1;
+  CHECK_RC(crmkit_clv_fit_info(bg, &fitted, NULL, NULL, NULL, NULL), CRMKIT_OK);
+  CHECK(fitted == 0);
+  crmkit_clv_free(bg);
+  crmkit_clv_free(gg);
+  crmkit_clv_free(g);
+}
+
+static void test_errors(void) {
+  crmkit_clv_model* m = (crmkit_clv_model*)1;
+  CHECK_RC(crmkit_clv_fit("pnbd", x, tx, T, NULL, NULL, N, NULL, &m), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(m == NULL);
+  CHECK(HAS(crmkit_last_error(), "not available"));
+  CHECK_RC(crmkit_clv_fit(NULL, x, tx, T, NULL, NULL, N, NULL, &m), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK_RC(crmkit_clv_fit("bgnbd", x, tx, T, NULL, NULL, -1, NULL, &m), CRMKIT_E_INVALID_ARGUMENT);
+  const double bad[2] = {1, 2};
+  CHECK_RC(crmkit_clv_from_params("bgnbd", bad, 2, &m), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK_RC(crmkit_clv_from_json("{nope", &m), CRMKIT_E_PARSE);
+  CHECK_RC(crmkit_clv_from_json("{\"model\":\"gg\",\"params\":{\"p\":1}}", &m), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK_RC(crmkit_clv_free(NULL), CRMKIT_OK);
+}
+
+int main(void) {
+  if (!load()) {
+    fprintf(stderr, "cannot read the CDNOW summary from %s\n", CRMKIT_TEST_DATA);
+    return 1;
+  }
+  test_bgnbd();
+  test_gg_and_value();
+  test_errors();
+  printf("%d checks passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
