@@ -10,13 +10,15 @@ The shared library is found through CRMKIT_LIBRARY, or next to the installed pac
 """
 from ._errors import (BufferTooSmallError, CrmkitError, CrmkitIOError, CrmkitMemoryError, InternalError,
                       InvalidArgumentError, NumericError, ParseError)
-from ._lib import ABI_VERSION, lib as _lib, library_path
+from ._lib import ABI_VERSION, lib as _library, library_path
 from .data import Transactions, read_transactions
 from .rfm import RfmResult, rfm, rfm_full, rfm_segment_summary
 from .summary import summary
+from . import clv
+from .clv import BgNbd, GammaGamma
 
-__version__ = _lib.crmkit_version().decode()
+__version__ = _library.crmkit_version().decode()
 
 __all__ = ["__version__", "ABI_VERSION", "library_path", "Transactions", "read_transactions", "summary", "rfm",
-           "rfm_segment_summary", "rfm_full", "RfmResult", "CrmkitError", "InvalidArgumentError", "ParseError",
+           "rfm_segment_summary", "rfm_full", "RfmResult", "clv", "BgNbd", "GammaGamma", "CrmkitError", "InvalidArgumentError", "ParseError",
            "CrmkitIOError", "NumericError", "CrmkitMemoryError", "BufferTooSmallError", "InternalError"]

@@ -1,0 +1,317 @@
+"""CLV models with lifetimes-style fitters over the C ABI (crmkit/c/clv.h).
+
+    >>> from crmkit.clv import BgNbd, GammaGamma
+    >>> bg = BgNbd().fit(summary["frequency"], summary["recency"], summary["T"])   # or .fit(summary)
+    >>> bg.params_
+    >>> bg.conditional_expected_number_of_purchases_up_to_time(39, summary["frequency"], summary["recency"], summary["T"])
+    >>> gg = GammaGamma().fit(repeat["frequency"], repeat["monetary_value"])
+    >>> gg.customer_lifetime_value(bg, f, r, T, m, time=12, discount_rate=0.01, freq="D")
+
+Summary DataFrames may use lifetimes' column names (frequency, recency, T, monetary_value) or Fader &
+Hardie's (x, t_x, T, zbar). Methods take numpy arrays, pandas Series or lists and return numpy arrays
+(a Series when the input was one, keeping its index).
+"""
+import ctypes
+import json
+from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_int64, c_void_p
+
+import numpy as np
+
+from ._lib import declare
+from ._lib import Options, check, lib
+
+try:
+    import pandas as pd
+except ImportError:  # pragma: no cover
+    pd = None
+
+_DP = POINTER(c_double)
+_P = c_void_p
+declare({
+    "crmkit_clv_fit": (c_int32, [c_char_p, _DP, _DP, _DP, _DP, _DP, c_int64, _P, POINTER(_P)]),
+    "crmkit_clv_from_params": (c_int32, [c_char_p, _DP, c_int64, POINTER(_P)]),
+    "crmkit_clv_from_json": (c_int32, [c_char_p, POINTER(_P)]),
+    "crmkit_clv_to_json": (c_int32, [_P, c_char_p, c_int64, POINTER(c_int64)]),
+    "crmkit_clv_model_key": (c_int32, [_P, POINTER(c_char_p)]),
+    "crmkit_clv_param_count": (c_int32, [_P, POINTER(c_int64)]),
+    "crmkit_clv_param": (c_int32, [_P, c_int64, POINTER(c_char_p), _DP, _DP]),
+    "crmkit_clv_fit_info": (c_int32, [_P, POINTER(c_int32), _DP, POINTER(c_int32), POINTER(c_int32), _DP]),
+    "crmkit_clv_predict": (c_int32, [_P, c_char_p, c_double, _DP, _DP, _DP, _DP, c_int64, _DP]),
+    "crmkit_clv_value": (c_int32, [_P, _P, _DP, _DP, _DP, _DP, c_int64, _P, _DP]),
+    "crmkit_clv_free": (c_int32, [_P]),
+})
+
+_ALIASES = {"frequency": ("frequency", "x"), "recency": ("recency", "t_x"), "T": ("T",),
+            "monetary_value": ("monetary_value", "zbar", "m_x"), "weights": ("weights", "weight", "count")}
+_FREQ = {"D": 30.0, "W": 4.345, "M": 1.0, "H": 30.0 * 24}
+
+
+def _column(df, role, required=True):
+    for name in _ALIASES[role]:
+        if name in df.columns:
+            return df[name]
+    if required:
+        raise KeyError(f"the summary has no {role} column (one of {', '.join(_ALIASES[role])}); "
+                       f"columns: {', '.join(map(str, df.columns))}")
+    return None
+
+
+def _array(x, n=None, name="column"):
+    if x is None:
+        return None
+    a = np.ascontiguousarray(np.asarray(x, dtype=np.float64))
+    if a.ndim == 0:
+        a = a.reshape(1)
+    if a.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional")
+    if n is not None and a.shape[0] != n:
+        raise ValueError(f"{name} has {a.shape[0]} values, expected {n}")
+    return a
+
+
+def _ptr(a):
+    return None if a is None else a.ctypes.data_as(_DP)
+
+
+def _wrap(values, like):
+    if pd is not None and isinstance(like, pd.Series):
+        return pd.Series(values, index=like.index)
+    return values
+
+
+class _Model:
+    """A fitted (or given) model behind a crmkit_clv_model handle."""
+
+    _key = None
+    _roles = ()
+
+    def __init__(self, penalizer_coef=0.0):
+        self.penalizer_coef = penalizer_coef
+        self._h = None
+
+    # -- handle management ------------------------------------------------------------------------------
+    def _set(self, h):
+        if self._h:
+            lib.crmkit_clv_free(self._h)
+        self._h = h
+        return self
+
+    def __del__(self):
+        if getattr(self, "_h", None):
+            lib.crmkit_clv_free(self._h)
+            self._h = None
+
+    def _require(self):
+        if not self._h:
+            raise RuntimeError(f"{type(self).__name__} is not fitted; call fit() or from_params() first")
+
+    # -- fitting --------------------------------------------------------------------------------------------
+    def _fit(self, cols, weights, **options):
+        n = len(next(c for c in cols.values() if c is not None))
+        arrays = {k: _array(v, n, k) for k, v in cols.items()}
+        w = _array(weights, n, "weights")
+        opts = Options(penalizer=self.penalizer_coef, **options)
+        h = c_void_p()
+        check(lib.crmkit_clv_fit(self._key.encode(), _ptr(arrays.get("frequency")), _ptr(arrays.get("recency")),
+                                 _ptr(arrays.get("T")), _ptr(arrays.get("monetary_value")), _ptr(w), n,
+                                 opts.handle, byref(h)))
+        return self._set(h)
+
+    @classmethod
+    def from_params(cls, params):
+        """A model from given parameters: a dict/Series by name or a sequence in the model's order."""
+        m = cls()
+        if hasattr(params, "keys"):
+            names = cls._param_names
+            params = [params[k] for k in names]
+        v = _array(params, name="params")
+        h = c_void_p()
+        check(lib.crmkit_clv_from_params(cls._key.encode(), _ptr(v), len(v), byref(h)))
+        return m._set(h)
+
+    # -- results --------------------------------------------------------------------------------------------
+    def _params(self):
+        self._require()
+        n = c_int64()
+        check(lib.crmkit_clv_param_count(self._h, byref(n)))
+        names, values, errors = [], [], []
+        for i in range(n.value):
+            name, v, se = c_char_p(), c_double(), c_double()
+            check(lib.crmkit_clv_param(self._h, i, byref(name), byref(v), byref(se)))
+            names.append(name.value.decode())
+            values.append(v.value)
+            errors.append(se.value)
+        return names, values, errors
+
+    @property
+    def params_(self):
+        names, values, _ = self._params()
+        return pd.Series(values, index=names, name="coef") if pd is not None else dict(zip(names, values))
+
+    @property
+    def standard_errors_(self):
+        names, _, errors = self._params()
+        return pd.Series(errors, index=names, name="se(coef)") if pd is not None else dict(zip(names, errors))
+
+    def _info(self):
+        self._require()
+        fitted, ll, conv, it, gn = c_int32(), c_double(), c_int32(), c_int32(), c_double()
+        check(lib.crmkit_clv_fit_info(self._h, byref(fitted), byref(ll), byref(conv), byref(it), byref(gn)))
+        return fitted.value, ll.value, bool(conv.value), it.value, gn.value
+
+    @property
+    def log_likelihood_(self):
+        fitted, ll, *_ = self._info()
+        return ll if fitted else None
+
+    @property
+    def converged_(self):
+        fitted, _, conv, *_ = self._info()
+        return conv if fitted else None
+
+    @property
+    def iterations_(self):
+        return self._info()[3]
+
+    @property
+    def summary(self):
+        """Estimates with standard errors and 95% Wald intervals (lifetimes' summary columns)."""
+        names, values, errors = self._params()
+        v, se = np.array(values), np.array(errors)
+        data = {"coef": v, "se(coef)": se, "lower 95% bound": v - 1.96 * se, "upper 95% bound": v + 1.96 * se}
+        return pd.DataFrame(data, index=names) if pd is not None else data
+
+    def to_json(self):
+        self._require()
+        n = c_int64()
+        check(lib.crmkit_clv_to_json(self._h, None, 0, byref(n)))
+        buf = ctypes.create_string_buffer(n.value + 1)
+        check(lib.crmkit_clv_to_json(self._h, buf, n.value + 1, byref(n)))
+        return buf.value.decode()
+
+    def save_model(self, path):
+        """Writes the model file (the same JSON as `crmkit fit`)."""
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.to_json() + "\n")
+
+    @classmethod
+    def load_model(cls, path):
+        with open(path, encoding="utf-8") as f:
+            return cls.from_json(f.read())
+
+    @classmethod
+    def from_json(cls, text):
+        key = json.loads(text).get("model")
+        if key not in (cls._key, cls._typed):
+            raise ValueError(f"the JSON holds a {key!r} model, not {cls._key!r}")
+        h = c_void_p()
+        check(lib.crmkit_clv_from_json(text.encode(), byref(h)))
+        return cls()._set(h)
+
+    def _predict(self, what, horizon, frequency=None, recency=None, T=None, monetary_value=None, n=None):
+        self._require()
+        like = next((c for c in (frequency, monetary_value) if c is not None), None)
+        if n is None:
+            n = len(_array(like)) if like is not None else 1
+        cols = [_array(c, n, name) for c, name in
+                ((frequency, "frequency"), (recency, "recency"), (T, "T"), (monetary_value, "monetary_value"))]
+        out = np.empty(n, dtype=np.float64)
+        check(lib.crmkit_clv_predict(self._h, what.encode(), float(horizon), *(_ptr(c) for c in cols), n, _ptr(out)))
+        return _wrap(out, like)
+
+    def __repr__(self):
+        if not self._h:
+            return f"<crmkit.clv.{type(self).__name__}: not fitted>"
+        names, values, _ = self._params()
+        inner = ", ".join(f"{k}: {v:.4g}" for k, v in zip(names, values))
+        return f"<crmkit.clv.{type(self).__name__}: {inner}>"
+
+
+class BgNbd(_Model):
+    """BG/NBD (Fader, Hardie & Lee 2005); lifetimes' BetaGeoFitter. Parameters r, alpha, a, b."""
+
+    _key, _typed = "bgnbd", "bg_nbd"
+    _param_names = ("r", "alpha", "a", "b")
+
+    def fit(self, frequency, recency=None, T=None, weights=None, max_iterations=None, tolerance=None,
+            initial_params=None):
+        """Fits on per-customer frequency, recency and T (one time unit), or on a summary DataFrame."""
+        if recency is None and T is None and pd is not None and isinstance(frequency, pd.DataFrame):
+            df = frequency
+            frequency, recency, T = _column(df, "frequency"), _column(df, "recency"), _column(df, "T")
+            if weights is None:
+                weights = _column(df, "weights", required=False)
+        return self._fit({"frequency": frequency, "recency": recency, "T": T}, weights,
+                         max_iterations=max_iterations, tolerance=tolerance, initial_params=initial_params)
+
+    def conditional_probability_alive(self, frequency, recency, T):
+        return self._predict("p_alive", 0, frequency, recency, T)
+
+    def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T):
+        """Expected purchases in (T, T + t] given each customer's history (FHL 2005 eq. 10)."""
+        return self._predict("conditional_expected_purchases", t, frequency, recency, T)
+
+    def expected_number_of_purchases_up_to_time(self, t):
+        """E[X(t)] for a new customer; t a number or an array of horizons."""
+        ts = np.atleast_1d(np.asarray(t, dtype=np.float64))
+        out = np.array([self._predict("expected_purchases", v, n=1)[0] for v in ts])
+        return out if np.ndim(t) else float(out[0])
+
+    def probability_of_n_purchases_up_to_time(self, t, n):
+        """P(X(t) = n) for a new customer; n a number or an array."""
+        ns = np.atleast_1d(np.asarray(n, dtype=np.float64))
+        out = self._predict("probability_of_n_purchases", t, ns)
+        return out if np.ndim(n) else float(out[0])
+
+    predict = conditional_expected_number_of_purchases_up_to_time
+
+
+class GammaGamma(_Model):
+    """Gamma-Gamma spend model (Fader, Hardie & Lee 2005); lifetimes' GammaGammaFitter. Parameters p, q, gamma."""
+
+    _key, _typed = "gg", "gamma_gamma"
+    _param_names = ("p", "q", "gamma")
+
+    def fit(self, frequency, monetary_value=None, weights=None, max_iterations=None, tolerance=None,
+            initial_params=None):
+        """Fits on repeat buyers' frequency and mean spend (rows with frequency 0 are ignored), or on a
+        summary DataFrame."""
+        if monetary_value is None and pd is not None and isinstance(frequency, pd.DataFrame):
+            df = frequency
+            frequency, monetary_value = _column(df, "frequency"), _column(df, "monetary_value")
+            if weights is None:
+                weights = _column(df, "weights", required=False)
+        return self._fit({"frequency": frequency, "monetary_value": monetary_value}, weights,
+                         max_iterations=max_iterations, tolerance=tolerance, initial_params=initial_params)
+
+    def conditional_expected_average_profit(self, frequency=None, monetary_value=None):
+        """E[M | x, m_x]; without arguments the population mean p gamma / (q - 1)."""
+        if frequency is None:
+            return float(self._predict("expected_spend", 0, n=1)[0])
+        return self._predict("conditional_expected_spend", 0, frequency, monetary_value=monetary_value)
+
+    def customer_lifetime_value(self, transaction_prediction_model, frequency, recency, T, monetary_value, time=12,
+                                discount_rate=0.01, freq="D", margin=1.0):
+        """lifetimes' customer_lifetime_value: `time` months, monthly `discount_rate`, `freq` the time unit of
+        recency and T ("D", "W", "M", "H"); `margin` multiplies the value (crmkit's addition)."""
+        if freq not in _FREQ:
+            raise ValueError(f"freq must be one of {', '.join(_FREQ)}")
+        if not isinstance(transaction_prediction_model, _Model):
+            raise TypeError("transaction_prediction_model must be a fitted crmkit.clv model (e.g. BgNbd)")
+        f = _array(frequency, name="frequency")
+        n = len(f)
+        cols = [f, _array(recency, n, "recency"), _array(T, n, "T"), _array(monetary_value, n, "monetary_value")]
+        opts = Options(months=int(time), discount_rate=discount_rate, margin=margin, periods_per_month=_FREQ[freq])
+        out = np.empty(n, dtype=np.float64)
+        self._require()
+        transaction_prediction_model._require()
+        check(lib.crmkit_clv_value(transaction_prediction_model._h, self._h, *(_ptr(c) for c in cols), n,
+                                   opts.handle, _ptr(out)))
+        return _wrap(out, frequency)
+
+
+#: lifetimes' names
+BetaGeoFitter = BgNbd
+GammaGammaFitter = GammaGamma
+
+__all__ = ["BgNbd", "GammaGamma", "BetaGeoFitter", "GammaGammaFitter"]

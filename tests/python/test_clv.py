@@ -1,0 +1,101 @@
+"""crmkit.clv: lifetimes-style fitters over the C ABI, checked against the published CDNOW values."""
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import crmkit
+from crmkit.clv import BetaGeoFitter, BgNbd, GammaGamma, GammaGammaFitter
+
+
+@pytest.fixture(scope="module")
+def cdnow(data_dir):
+    return pd.read_csv(os.path.join(data_dir, "cdnow_customers_summary.csv"))
+
+
+@pytest.fixture(scope="module")
+def cdnow_fh(data_dir):
+    return pd.read_csv(os.path.join(data_dir, "cdnow_customers_summary_with_transactions.csv"))
+
+
+def test_bgnbd_reproduces_fader_hardie_lee(cdnow):
+    bg = BgNbd().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    # FHL (2005): r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4
+    assert list(bg.params_.index) == ["r", "alpha", "a", "b"]
+    np.testing.assert_allclose(bg.params_.values, [0.243, 4.414, 0.793, 2.426], atol=5e-4)
+    assert bg.log_likelihood_ == pytest.approx(-9582.4, abs=0.05)
+    assert bg.converged_ is True
+    assert (bg.standard_errors_ > 0).all()
+    assert list(bg.summary.columns) == ["coef", "se(coef)", "lower 95% bound", "upper 95% bound"]
+    e = bg.conditional_expected_number_of_purchases_up_to_time(39, cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    assert isinstance(e, pd.Series) and e.index.equals(cdnow.index)
+    assert e.iloc[0] == pytest.approx(1.226, abs=5e-4)
+    p = bg.conditional_probability_alive(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    assert ((p >= 0) & (p <= 1)).all()
+    # the same fit from the DataFrame, and under lifetimes' class name
+    bg2 = BetaGeoFitter().fit(cdnow)
+    np.testing.assert_allclose(bg2.params_.values, bg.params_.values)
+
+
+def test_bgnbd_unconditional_predictions_are_consistent(cdnow):
+    bg = BgNbd.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    assert bg.log_likelihood_ is None
+    ts = [0, 1, 10, 39, 78]
+    e = bg.expected_number_of_purchases_up_to_time(ts)
+    assert e[0] == 0 and np.all(np.diff(e) > 0)
+    pmf = bg.probability_of_n_purchases_up_to_time(39, np.arange(0, 200))
+    assert pmf.sum() == pytest.approx(1, abs=1e-6)
+    assert (pmf * np.arange(0, 200)).sum() == pytest.approx(bg.expected_number_of_purchases_up_to_time(39), rel=1e-6)
+    assert isinstance(bg.probability_of_n_purchases_up_to_time(39, 0), float)
+
+
+def test_weights_equal_replicated_rows():
+    f, r, T = np.array([0, 1, 2, 5.0]), np.array([0, 3, 10, 30.0]), np.array([40, 40, 35, 38.0])
+    w = np.array([3, 2, 1, 2.0])
+    a = BgNbd().fit(f, r, T, weights=w)
+    b = BgNbd().fit(np.repeat(f, w.astype(int)), np.repeat(r, w.astype(int)), np.repeat(T, w.astype(int)))
+    np.testing.assert_allclose(a.params_.values, b.params_.values, rtol=1e-5)
+
+
+def test_gamma_gamma_and_clv(cdnow_fh):
+    repeat = cdnow_fh[cdnow_fh["x"] > 0]
+    gg = GammaGamma().fit(repeat)  # Fader & Hardie's column names x, zbar
+    # Fader & Hardie (2013): p 6.25, q 3.74, gamma 15.44
+    np.testing.assert_allclose(gg.params_.values, [6.25, 3.74, 15.44], atol=0.01)
+    pop = gg.conditional_expected_average_profit()
+    assert pop == pytest.approx(gg.params_["p"] * gg.params_["gamma"] / (gg.params_["q"] - 1))
+    spend = gg.conditional_expected_average_profit(repeat["x"], repeat["zbar"])
+    assert (spend > 0).all()
+    bg = BgNbd.from_params([0.243, 4.414, 0.793, 2.426])
+    gg0 = GammaGammaFitter.from_params([6.25, 3.74, 15.44])
+    clv = gg0.customer_lifetime_value(bg, [2, 0], [30.43, 0], [38.86, 38.86], [22.35, 0], time=12,
+                                      discount_rate=0.01, freq="W")
+    # lifetimes' recipe, spot values of tests/cpp/clv/model_test.cpp
+    np.testing.assert_allclose(clv, [36.28921112559922, 8.369004358920181], rtol=1e-9)
+    half = gg0.customer_lifetime_value(bg, [2], [30.43], [38.86], [22.35], freq="W", margin=0.5)
+    assert half[0] == pytest.approx(clv[0] / 2)
+
+
+def test_save_load_and_errors(tmp_path, cdnow):
+    bg = BgNbd().fit(cdnow)
+    path = tmp_path / "bg.json"
+    bg.save_model(path)
+    doc = json.loads(path.read_text())
+    assert doc["model"] == "bgnbd" and set(doc["params"]) == {"r", "alpha", "a", "b"}
+    back = BgNbd.load_model(path)
+    np.testing.assert_array_equal(back.params_.values, bg.params_.values)
+    assert back.log_likelihood_ == bg.log_likelihood_
+    with pytest.raises(ValueError, match="not 'gg'"):
+        GammaGamma.load_model(path)
+    with pytest.raises(RuntimeError, match="not fitted"):
+        _ = BgNbd().params_
+    with pytest.raises(crmkit.InvalidArgumentError, match="frequency"):
+        BgNbd().fit([1, -1], [1, 1], [2, 2])
+    with pytest.raises(ValueError, match="expected 2"):
+        BgNbd().fit([1, 1], [1], [2, 2])
+    with pytest.raises(KeyError, match="monetary_value"):
+        GammaGamma().fit(cdnow)
+    with pytest.raises(crmkit.NumericError, match="q = 0.9"):
+        GammaGamma.from_params([2, 0.9, 10]).conditional_expected_average_profit()
