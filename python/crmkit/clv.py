@@ -39,7 +39,20 @@ declare({
     "crmkit_clv_predict": (c_int32, [_P, c_char_p, c_double, _DP, _DP, _DP, _DP, c_int64, _DP]),
     "crmkit_clv_value": (c_int32, [_P, _P, _DP, _DP, _DP, _DP, c_int64, _P, _DP]),
     "crmkit_clv_free": (c_int32, [_P]),
+    "crmkit_clv_fit_columns": (c_int32, [c_char_p, POINTER(c_char_p), POINTER(_DP), c_int64, c_int64, _P, POINTER(_P)]),
+    "crmkit_clv_predict_columns": (c_int32, [_P, c_char_p, c_double, POINTER(c_char_p), POINTER(_DP), c_int64, c_int64,
+                                             _DP]),
 })
+
+
+def _named(cols):
+    """(names, columns, n, keep) for the *_columns functions from {name: array}."""
+    cols = {k: v for k, v in cols.items() if v is not None}
+    n = len(next(iter(cols.values())))
+    arrays = [_array(v, n, k) for k, v in cols.items()]
+    names = (c_char_p * len(arrays))(*[k.encode() for k in cols])
+    ptrs = (_DP * len(arrays))(*[_ptr(a) for a in arrays])
+    return names, ptrs, len(arrays), n, arrays
 
 _ALIASES = {"frequency": ("frequency", "x"), "recency": ("recency", "t_x"), "T": ("T",),
             "monetary_value": ("monetary_value", "zbar", "m_x"), "weights": ("weights", "weight", "count")}
@@ -310,8 +323,57 @@ class GammaGamma(_Model):
         return _wrap(out, frequency)
 
 
+class Sbg(_Model):
+    """Shifted-beta-geometric contractual retention (Fader & Hardie 2007). Parameters alpha, beta."""
+
+    _key, _typed = "sbg", "sbg"
+    _param_names = ("alpha", "beta")
+
+    def fit(self, active=None, periods=None, churned=None, weights=None, max_iterations=None, tolerance=None):
+        """Fits a cohort (`active`: customers active at the start of periods 0, 1, ..., T) or individual
+        records (`periods` survived, `churned` 0/1, optional `weights`)."""
+        if (active is None) == (periods is None):
+            raise ValueError("give either active (a cohort) or periods and churned (records)")
+        cols = {"active": active} if active is not None else {"periods": periods, "churned": churned,
+                                                              "weights": weights}
+        names, ptrs, k, n, keep = _named(cols)
+        opts = Options(penalizer=self.penalizer_coef, max_iterations=max_iterations, tolerance=tolerance)
+        h = c_void_p()
+        check(lib.crmkit_clv_fit_columns(self._key.encode(), names, ptrs, k, n, opts.handle, byref(h)))
+        del keep
+        return self._set(h)
+
+    def _at(self, what, t, horizon=0.0):
+        self._require()
+        names, ptrs, k, n, keep = _named({"periods": np.atleast_1d(t)})
+        out = np.empty(n, dtype=np.float64)
+        check(lib.crmkit_clv_predict_columns(self._h, what.encode(), float(horizon), names, ptrs, k, n, _ptr(out)))
+        del keep
+        return out if np.ndim(t) else float(out[0])
+
+    def survival_function(self, t):
+        """S(t) = P(T > t) for whole t >= 0."""
+        return self._at("survival", t)
+
+    def retention_rate(self, t):
+        """r(t) = S(t) / S(t - 1) for whole t >= 1."""
+        return self._at("retention_rate", t)
+
+    def churn_probability(self, t):
+        """P(T = t) for whole t >= 1."""
+        return self._at("churn_probability", t)
+
+    def expected_lifetime(self, horizon=None):
+        """E[T] (inf when alpha <= 1), or E[min(T, horizon)]."""
+        return float(self._predict("expected_lifetime", horizon or 0, n=1)[0])
+
+    def derl(self, discount_rate, n=0):
+        """Discounted expected residual lifetime of customers who survived n periods (docs/models/sbg.md)."""
+        return self._at("derl", n, horizon=discount_rate)
+
+
 #: lifetimes' names
 BetaGeoFitter = BgNbd
 GammaGammaFitter = GammaGamma
 
-__all__ = ["BgNbd", "GammaGamma", "BetaGeoFitter", "GammaGammaFitter"]
+__all__ = ["BgNbd", "GammaGamma", "Sbg", "BetaGeoFitter", "GammaGammaFitter"]

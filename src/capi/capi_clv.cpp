@@ -45,6 +45,46 @@ crmkit::clv::ModelData data(const double* f, const double* r, const double* T, c
   return d;
 }
 
+crmkit::clv::ModelData named(const char* const* names, const double* const* columns, std::int64_t k, std::int64_t n,
+                             const char* fn) {
+  check_n(n, fn);
+  if (k < 0) throw InvalidArgument(fn, "n_columns", std::to_string(k), "must be >= 0");
+  if (k > 0) {
+    require(names, fn, "names");
+    require(columns, fn, "columns");
+  }
+  crmkit::clv::ModelData d;
+  for (std::int64_t i = 0; i < k; ++i) {
+    require(names[i], fn, "names[i]");
+    require(columns[i], fn, "columns[i]");
+    const std::string name = names[i];
+    const auto c = col(columns[i], n);
+    if (name == "frequency") d.frequency = c;
+    else if (name == "recency") d.recency = c;
+    else if (name == "T") d.T = c;
+    else if (name == "monetary_value") d.monetary_value = c;
+    else if (name == "weights") d.weights = c;
+    else if (name == "periods") d.periods = c;
+    else if (name == "churned") d.churned = c;
+    else if (name == "active") d.active = c;
+    else
+      throw InvalidArgument(fn, "names[" + std::to_string(i) + "]", name,
+                            "must be one of frequency, recency, T, monetary_value, weights, periods, churned, active");
+  }
+  return d;
+}
+
+crmkit::core::FitOptions fit_options(const crmkit_options* options, const char* fn) {
+  Opts o(options, fn, {"penalizer", "max_iterations", "tolerance", "initial_params", "restarts"});
+  crmkit::core::FitOptions fo;
+  fo.penalizer = o.number("penalizer", 0.0);
+  fo.max_iterations = static_cast<int>(o.integer("max_iterations", 1000, 1, 1000000));
+  fo.tolerance = o.number("tolerance", 1e-8);
+  fo.restarts = static_cast<int>(o.integer("restarts", 4, 0, 100));
+  if (o.get("initial_params")) fo.initial_params = o.numbers("initial_params");
+  return fo;
+}
+
 }  // namespace
 
 extern "C" {
@@ -58,15 +98,34 @@ int32_t crmkit_clv_fit(const char* model, const double* frequency, const double*
     require(out, fn, "out");
     *out = nullptr;
     check_n(n, fn);
-    Opts o(options, fn, {"penalizer", "max_iterations", "tolerance", "initial_params", "restarts"});
-    crmkit::core::FitOptions fo;
-    fo.penalizer = o.number("penalizer", 0.0);
-    fo.max_iterations = static_cast<int>(o.integer("max_iterations", 1000, 1, 1000000));
-    fo.tolerance = o.number("tolerance", 1e-8);
-    fo.restarts = static_cast<int>(o.integer("restarts", 4, 0, 100));
-    if (o.get("initial_params")) fo.initial_params = o.numbers("initial_params");
+    const auto fo = fit_options(options, fn);
     auto m = crmkit::clv::Model::fit(model, data(frequency, recency, T, monetary_value, weights, n), fo);
     *out = new crmkit_clv_model(std::move(m));
+  });
+}
+
+int32_t crmkit_clv_fit_columns(const char* model, const char* const* names, const double* const* columns,
+                               int64_t n_columns, int64_t n, const crmkit_options* options, crmkit_clv_model** out) {
+  return guard([&] {
+    constexpr const char* fn = "crmkit_clv_fit_columns";
+    require(model, fn, "model");
+    require(out, fn, "out");
+    *out = nullptr;
+    const auto d = named(names, columns, n_columns, n, fn);
+    *out = new crmkit_clv_model(crmkit::clv::Model::fit(model, d, fit_options(options, fn)));
+  });
+}
+
+int32_t crmkit_clv_predict_columns(const crmkit_clv_model* m, const char* what, double horizon,
+                                   const char* const* names, const double* const* columns, int64_t n_columns,
+                                   int64_t n, double* out) {
+  return guard([&] {
+    constexpr const char* fn = "crmkit_clv_predict_columns";
+    require(m, fn, "m");
+    require(what, fn, "what");
+    const auto d = named(names, columns, n_columns, n, fn);
+    if (n > 0) require(out, fn, "out");
+    m->model.predict(what, horizon, d, std::span<double>(out, static_cast<std::size_t>(n)));
   });
 }
 

@@ -47,6 +47,34 @@ SummaryFile read_summary_file(const std::string& path, bool need_rfT, bool need_
   return s;
 }
 
+clv::ModelData RetentionFile::data() const {
+  clv::ModelData d;
+  d.active = active;
+  d.periods = periods;
+  d.churned = churned;
+  d.weights = weights;
+  return d;
+}
+
+RetentionFile read_retention_file(const std::string& path) {
+  const io::CsvTable t = io::read_table(path);
+  RetentionFile r;
+  if (auto a = t.find({"active", "customers", "alive"})) {
+    const auto pc = t.require({"period", "t"}, "a period column (0, 1, 2, ...)");
+    const auto period = t.integers(pc);
+    for (std::size_t i = 0; i < period.size(); ++i)
+      if (period[i] != static_cast<std::int64_t>(i)) t.fail(i, pc, "period " + std::to_string(i) + " (periods 0, 1, 2, ... in order)");
+    r.active = t.numbers(*a);
+    return r;
+  }
+  r.periods = t.numbers(t.require({"periods", "tenure", "period"}, "a cohort file's active column, or a periods column"));
+  const auto c = t.require({"churned", "churn", "event"}, "a churned column (0/1)");
+  const auto flags = t.booleans(c);
+  r.churned.assign(flags.begin(), flags.end());
+  if (auto w = t.find({"weights", "weight", "count"})) r.weights = t.numbers(*w);
+  return r;
+}
+
 clv::Model read_model_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path, "cannot open the model file");

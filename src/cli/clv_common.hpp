@@ -23,6 +23,14 @@ struct SummaryFile {
 /// ParseError / IoError name the file, line and column.
 SummaryFile read_summary_file(const std::string& path, bool need_rfT, bool need_monetary);
 
+/// Retention data for sbg: a cohort file `period,active` (customers active at the start of each period,
+/// periods 0..T in order) or individual records `periods,churned[,weights]`.
+struct RetentionFile {
+  std::vector<double> active, periods, churned, weights;
+  clv::ModelData data() const;
+};
+RetentionFile read_retention_file(const std::string& path);
+
 /// Reads a model file written by `crmkit fit` (IoError / ParseError for unreadable or malformed JSON,
 /// InvalidArgument for a bad model).
 clv::Model read_model_file(const std::string& path);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -42,11 +43,12 @@ void add_fit(CLI::App& root, std::vector<Command>& commands) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* app = root.add_subcommand("fit", "Fit a CLV model to a customer-summary file; prints the model (JSON)");
-  app->add_option("MODEL", a->model, "bgnbd (BG/NBD) or gg (Gamma-Gamma); mbgnbd, pnbd, bgbb, sbg are not built yet")
+  app->add_option("MODEL", a->model, "bgnbd (BG/NBD), gg (Gamma-Gamma) or sbg (shifted-beta-geometric); mbgnbd, pnbd, bgbb are not built yet")
       ->required();
   app->add_option("--summary", a->summary,
                   "Customer summary CSV: frequency,recency,T[,monetary_value][,weights] (lifetimes' names) or "
-                  "x,t_x,T[,zbar] (Fader & Hardie's), any id column first")
+                  "x,t_x,T[,zbar] (Fader & Hardie's), any id column first; for sbg a cohort file period,active "
+                  "or records periods,churned[,weights]")
       ->required()
       ->type_name("FILE");
   app->add_option("--penalizer", a->penalizer, "L2 penalty on log-parameters per customer (docs/numerics.md)")
@@ -71,12 +73,19 @@ void add_fit(CLI::App& root, std::vector<Command>& commands) {
         throw UsageError(std::string("MODEL: ") + e.what());
       }
     }
-    const bool spend = a->model == "gg";
-    const SummaryFile s = read_summary_file(a->summary, !spend, spend);
     core::FitOptions o;
     o.penalizer = a->penalizer;
     o.max_iterations = a->max_iterations;
-    const clv::Model m = clv::Model::fit(a->model, s.data(), o);
+    const bool spend = a->model == "gg";
+    std::optional<clv::Model> fitted;
+    if (a->model == "sbg") {
+      const RetentionFile r = read_retention_file(a->summary);
+      fitted = clv::Model::fit(a->model, r.data(), o);
+    } else {
+      const SummaryFile s = read_summary_file(a->summary, !spend, spend);
+      fitted = clv::Model::fit(a->model, s.data(), o);
+    }
+    const clv::Model& m = *fitted;
     if (!m.info().converged())
       warn(std::string("the fit did not converge (") + core::fit_status_name(m.info().status) +
            "); the estimates are the best point found");

@@ -1,5 +1,6 @@
 // crmkit predict MODEL --model FITTED.json --summary F --horizon H: per-customer expected purchases in
 // the next H time units and P(alive).
+#include <cmath>
 #include <memory>
 #include <string>
 
@@ -20,10 +21,11 @@ void add_predict(CLI::App& root, std::vector<Command>& commands) {
   auto a = std::make_shared<Args>();
   CLI::App* app = root.add_subcommand(
       "predict", "Per-customer predictions of a fitted model: customer_id,expected_purchases,p_alive "
-                 "(gg: customer_id,expected_spend)");
-  app->add_option("MODEL", a->model, "The model kind of the file: bgnbd or gg")->required();
+                 "(gg: customer_id,expected_spend; sbg: period,survival,retention_rate)");
+  app->add_option("MODEL", a->model, "The model kind of the file: bgnbd, gg or sbg")->required();
   app->add_option("--model", a->model_file, "Model file written by `crmkit fit`")->required()->type_name("FILE");
-  app->add_option("--summary", a->summary, "Customer summary CSV (as for `crmkit fit`)")->required()->type_name("FILE");
+  app->add_option("--summary", a->summary, "Customer summary CSV (as for `crmkit fit`; not used by sbg)")
+      ->type_name("FILE");
   app->add_option("--horizon", a->horizon, "Horizon in the summary's time unit (e.g. weeks), for expected_purchases")
       ->check(CLI::NonNegativeNumber);
   a->out.add_to(*app);
@@ -32,6 +34,27 @@ void add_predict(CLI::App& root, std::vector<Command>& commands) {
     const clv::Model m = read_model_file(a->model_file);
     if (m.key() != a->model && !(a->model == "bg_nbd" && m.key() == "bgnbd"))
       throw UsageError("MODEL is " + a->model + " but " + a->model_file + " holds a " + m.key() + " model");
+    if (m.key() == "sbg") {  // a retention curve: period,survival,retention_rate for periods 0..horizon
+      if (a->horizon < 1 || a->horizon != std::floor(a->horizon))
+        throw UsageError("--horizon must be a whole number of periods >= 1 for sbg");
+      const auto n = static_cast<std::size_t>(a->horizon) + 1;
+      std::vector<double> t(n), surv(n), ret(n, std::nan(""));
+      for (std::size_t i = 0; i < n; ++i) t[i] = static_cast<double>(i);
+      clv::ModelData d;
+      d.periods = t;
+      m.predict("survival", 0, d, surv);
+      d.periods = std::span<const double>(t).subspan(1);
+      m.predict("retention_rate", 0, d, std::span<double>(ret).subspan(1));
+      OutputTable out;
+      std::vector<std::int64_t> period(n);
+      for (std::size_t i = 0; i < n; ++i) period[i] = static_cast<std::int64_t>(i);
+      out.add("period", std::move(period));
+      out.add("survival", std::move(surv), Style{4});
+      out.add("retention_rate", std::move(ret), Style{4});
+      write_output(out, a->out);
+      return;
+    }
+    if (a->summary.empty()) throw UsageError("--summary is required for a " + m.key() + " model");
     const bool spend = !m.predicts_purchases();
     if (!spend && a->horizon <= 0) throw UsageError("--horizon is required (> 0) for a transaction model");
     const SummaryFile s = read_summary_file(a->summary, !spend, spend);

@@ -13,7 +13,7 @@ namespace crmkit::clv {
 
 namespace {
 
-enum class Kind { BgNbd, GammaGamma };
+enum class Kind { BgNbd, GammaGamma, Sbg };
 
 struct KindInfo {
   Kind kind;
@@ -25,10 +25,11 @@ struct KindInfo {
 constexpr KindInfo kKinds[] = {
     {Kind::BgNbd, "bgnbd", "bg_nbd", "BG/NBD"},
     {Kind::GammaGamma, "gg", "gamma_gamma", "Gamma-Gamma"},
+    {Kind::Sbg, "sbg", "sbg", "shifted-beta-geometric"},
 };
 
 // Keys the issue names that this build does not have yet: refused with a clear message.
-constexpr const char* kPlanned[] = {"mbgnbd", "pnbd", "bgbb", "sbg"};
+constexpr const char* kPlanned[] = {"mbgnbd", "pnbd", "bgbb"};
 
 std::string available_text() {
   std::string s;
@@ -53,7 +54,9 @@ const KindInfo& info_of(Kind k) {
 }
 
 Kind kind_of(const Model::Params& p) {
-  return std::holds_alternative<BgNbdParams>(p) ? Kind::BgNbd : Kind::GammaGamma;
+  if (std::holds_alternative<BgNbdParams>(p)) return Kind::BgNbd;
+  if (std::holds_alternative<GammaGammaParams>(p)) return Kind::GammaGamma;
+  return Kind::Sbg;
 }
 
 std::span<const double> need(std::span<const double> col, const char* name, const char* function, const char* model) {
@@ -109,6 +112,15 @@ Model Model::fit(std::string_view key, const ModelData& d, const core::FitOption
                                      need(d.monetary_value, "monetary_value", fn, "gg"), d.weights, options);
       return Model(r.params, info_from(r));
     }
+    case Kind::Sbg: {
+      if (!d.active.empty()) {
+        const auto r = Sbg::fit_cohort(d.active, options);
+        return Model(r.params, info_from(r));
+      }
+      const auto r = Sbg::fit(need(d.periods, "periods", fn, "sbg"), need(d.churned, "churned", fn, "sbg"), d.weights,
+                              options);
+      return Model(r.params, info_from(r));
+    }
   }
   throw InvalidArgument(fn, "model", std::string(key), "unknown");
 }
@@ -117,14 +129,17 @@ Model Model::from_params(std::string_view key, std::span<const double> v) {
   constexpr const char* fn = "clv::Model::from_params";
   const Kind k = kind_of(key, fn);
   nlohmann::json j = nlohmann::json::object();
-  const Model probe = k == Kind::BgNbd ? Model(BgNbdParams{}, {}) : Model(GammaGammaParams{}, {});
+  const Model probe = k == Kind::BgNbd        ? Model(BgNbdParams{}, {})
+                      : k == Kind::GammaGamma ? Model(GammaGammaParams{}, {})
+                                              : Model(SbgParams{}, {});
   const auto names = probe.param_names();
   if (v.size() != names.size())
     throw InvalidArgument(fn, "values", "length " + std::to_string(v.size()),
                           "must hold " + std::to_string(names.size()) + " values (" + list(names) + ")");
   for (std::size_t i = 0; i < names.size(); ++i) j[names[i]] = v[i];
   if (k == Kind::BgNbd) return Model(j.get<BgNbdParams>(), {});
-  return Model(j.get<GammaGammaParams>(), {});
+  if (k == Kind::GammaGamma) return Model(j.get<GammaGammaParams>(), {});
+  return Model(j.get<SbgParams>(), {});
 }
 
 Model Model::from_json(const nlohmann::json& j) {
@@ -139,7 +154,9 @@ Model Model::from_json(const nlohmann::json& j) {
                           "must be an object of the model's parameters");
   nlohmann::json p = j["params"];
   p.erase("model");
-  Params params = k == Kind::BgNbd ? Params(p.get<BgNbdParams>()) : Params(p.get<GammaGammaParams>());
+  Params params = k == Kind::BgNbd        ? Params(p.get<BgNbdParams>())
+                  : k == Kind::GammaGamma ? Params(p.get<GammaGammaParams>())
+                                          : Params(p.get<SbgParams>());
   FitInfo info;
   if (j.contains("log_likelihood") && j["log_likelihood"].is_number()) {
     info.fitted = true;
@@ -207,12 +224,18 @@ std::vector<double> Model::param_values() const {
   }, params_);
 }
 
-bool Model::predicts_purchases() const noexcept { return kind_of(params_) != Kind::GammaGamma; }
+bool Model::predicts_purchases() const noexcept { return kind_of(params_) == Kind::BgNbd; }
 
 std::vector<std::string> Model::predictions() const {
-  if (predicts_purchases())
-    return {"p_alive", "conditional_expected_purchases", "expected_purchases", "probability_of_n_purchases"};
-  return {"conditional_expected_spend", "expected_spend"};
+  switch (kind_of(params_)) {
+    case Kind::BgNbd:
+      return {"p_alive", "conditional_expected_purchases", "expected_purchases", "probability_of_n_purchases"};
+    case Kind::GammaGamma:
+      return {"conditional_expected_spend", "expected_spend"};
+    case Kind::Sbg:
+      return {"survival", "retention_rate", "churn_probability", "expected_lifetime", "derl"};
+  }
+  return {};
 }
 
 void Model::predict(std::string_view what, double horizon, const ModelData& d, std::span<double> out) const {
@@ -247,6 +270,21 @@ void Model::predict(std::string_view what, double horizon, const ModelData& d, s
     if (what == "expected_spend") {
       const double v = expected_spend(*g);
       for (double& o : out) o = v;
+      return;
+    }
+  } else if (const auto* s = std::get_if<SbgParams>(&params_)) {
+    if (what == "expected_lifetime") {
+      const double v = horizon > 0 ? expected_lifetime(*s, horizon) : expected_lifetime(*s);
+      for (double& o : out) o = v;
+      return;
+    }
+    if (what == "survival" || what == "retention_rate" || what == "churn_probability" || what == "derl") {
+      const auto t = need(d.periods, "periods", fn, "sbg");
+      check_out(fn, t.size(), out);
+      if (what == "survival") return survival(*s, t, out);
+      if (what == "retention_rate") return retention_rate(*s, t, out);
+      if (what == "churn_probability") return churn_probability(*s, t, out);
+      for (std::size_t i = 0; i < t.size(); ++i) out[i] = derl(*s, horizon, t[i]);
       return;
     }
   }

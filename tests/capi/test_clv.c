@@ -140,6 +140,32 @@ static void test_gg_and_value(void) {
   crmkit_clv_free(g);
 }
 
+static void test_sbg_columns(void) {
+  /* Fader & Hardie (2007): 'regular' cohort -> alpha 0.704, beta 1.182 */
+  const double active[8] = {1000, 631, 468, 382, 326, 289, 262, 241};
+  const char* names[1] = {"active"};
+  const double* cols[1] = {active};
+  crmkit_clv_model* m = NULL;
+  CHECK_RC(crmkit_clv_fit_columns("sbg", names, cols, 1, 8, NULL, &m), CRMKIT_OK);
+  if (!m) return;
+  double a = 0, b = 0;
+  CHECK_RC(crmkit_clv_param(m, 0, NULL, &a, NULL), CRMKIT_OK);
+  CHECK_RC(crmkit_clv_param(m, 1, NULL, &b, NULL), CRMKIT_OK);
+  CHECK(fabs(a - 0.704) <= 0.0005 && fabs(b - 1.182) <= 0.0005);
+  const double t[3] = {0, 1, 7};
+  const char* pn[1] = {"periods"};
+  const double* pc[1] = {t};
+  double s[3];
+  CHECK_RC(crmkit_clv_predict_columns(m, "survival", 0, pn, pc, 1, 3, s), CRMKIT_OK);
+  CHECK(s[0] == 1.0 && s[1] < 1 && s[2] < s[1]);
+  const char* bad[1] = {"activ"};
+  crmkit_clv_model* none = NULL;
+  CHECK_RC(crmkit_clv_fit_columns("sbg", bad, cols, 1, 8, NULL, &none), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(none == NULL);
+  CHECK(HAS(crmkit_last_error(), "activ"));
+  crmkit_clv_free(m);
+}
+
 static void test_errors(void) {
   crmkit_clv_model* m = (crmkit_clv_model*)1;
   CHECK_RC(crmkit_clv_fit("pnbd", x, tx, T, NULL, NULL, N, NULL, &m), CRMKIT_E_INVALID_ARGUMENT);
@@ -161,6 +187,7 @@ int main(void) {
   }
   test_bgnbd();
   test_gg_and_value();
+  test_sbg_columns();
   test_errors();
   printf("%d checks passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;

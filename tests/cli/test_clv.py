@@ -113,3 +113,33 @@ def test_bad_cell_and_bad_model_file_name_their_place(tmp_path):
     model.write_text(json.dumps({"model": "gg", "params": {"p": 1, "q": 2, "gamma": 3}}))
     p = run("predict", "bgnbd", "--model", str(model), "--summary", SUMMARY, "--horizon", "1", ok=False)
     assert p.returncode == 2 and "holds a gg model" in p.stderr
+
+
+def test_fit_sbg_reproduces_fader_hardie_2007(tmp_path):
+    # Fader & Hardie (2007), "How to project customer retention": the two cohorts, years 0-7
+    for counts, alpha, beta in (([1000, 631, 468, 382, 326, 289, 262, 241], 0.704, 1.182),
+                                ([1000, 869, 743, 653, 593, 551, 517, 491], 0.668, 3.806)):
+        f = tmp_path / "cohort.csv"
+        f.write_text("period,active\n" + "".join(f"{i},{c}\n" for i, c in enumerate(counts)))
+        out = json.loads(run("fit", "sbg", "--summary", str(f)).stdout)
+        assert out["model"] == "sbg" and list(out["params"]) == ["alpha", "beta"]
+        assert abs(out["params"]["alpha"] - alpha) <= 0.0005 and abs(out["params"]["beta"] - beta) <= 0.0005
+    model = tmp_path / "sbg.json"
+    model.write_text(json.dumps(out))
+    curve = rows(run("predict", "sbg", "--model", str(model), "--horizon", "10").stdout)
+    assert [r["period"] for r in curve] == [str(i) for i in range(11)]
+    s = [float(r["survival"]) for r in curve]
+    assert s[0] == 1 and all(a > b for a, b in zip(s, s[1:]))
+    ret = [float(r["retention_rate"]) for r in curve[1:]]
+    assert all(a < b for a, b in zip(ret, ret[1:]))  # retention rises with tenure
+    # individual records give the same fit as the cohort they describe
+    rec = tmp_path / "records.csv"
+    counts = [1000, 869, 743, 653, 593, 551, 517, 491]
+    rec.write_text("periods,churned,weights\n" + "".join(f"{t},yes,{counts[t - 1] - counts[t]}\n" for t in range(1, 8))
+                   + "7,no,491\n")
+    out2 = json.loads(run("fit", "sbg", "--summary", str(rec)).stdout)
+    assert abs(out2["params"]["alpha"] - out["params"]["alpha"]) < 1e-6
+    bad = tmp_path / "bad.csv"
+    bad.write_text("period,active\n0,1000\n2,800\n")
+    p = run("fit", "sbg", "--summary", str(bad), ok=False)
+    assert p.returncode == 1 and f"{bad}:3:1: column 'period'" in p.stderr

@@ -99,3 +99,24 @@ def test_save_load_and_errors(tmp_path, cdnow):
         GammaGamma().fit(cdnow)
     with pytest.raises(crmkit.NumericError, match="q = 0.9"):
         GammaGamma.from_params([2, 0.9, 10]).conditional_expected_average_profit()
+
+
+def test_sbg_reproduces_fader_hardie_2007():
+    from crmkit.clv import Sbg
+    regular = [1000, 631, 468, 382, 326, 289, 262, 241]
+    m = Sbg().fit(active=regular)
+    np.testing.assert_allclose(m.params_.values, [0.704, 1.182], atol=5e-4)   # F&H (2007)
+    assert m.converged_
+    s = m.survival_function(np.arange(0, 8))
+    assert s[0] == 1 and np.all(np.diff(s) < 0)
+    assert np.all(np.diff(m.retention_rate(np.arange(1, 12))) > 0)
+    assert m.expected_lifetime() == float("inf")           # alpha < 1
+    assert m.expected_lifetime(10) == pytest.approx(s.sum() + m.survival_function(8) + m.survival_function(9))
+    # DERL spot value: 2F1(1, beta; alpha + beta; 1 / 1.1) at (0.704, 1.182), scipy 1.10
+    assert Sbg.from_params([0.704, 1.182]).derl(0.1) == pytest.approx(3.6951474055745748, rel=1e-10)
+    rec = Sbg().fit(periods=[1, 2, 3, 7], churned=[1, 1, 1, 0], weights=[369, 163, 86, 382])
+    assert rec.params_["alpha"] > 0
+    with pytest.raises(ValueError):
+        Sbg().fit()
+    with pytest.raises(crmkit.InvalidArgumentError, match="must not exceed"):
+        Sbg().fit(active=[100, 120])

@@ -4,8 +4,10 @@
  * One generic handle (crmkit_clv_model) rather than one set of functions per model keeps the ABI
  * small and stable as models are added: the model is named by a key string —
  *   "bgnbd" (BG/NBD: columns frequency, recency, T),
- *   "gg"    (Gamma-Gamma: columns frequency, monetary_value);
- * mbgnbd, pnbd, bgbb and sbg are refused (CRMKIT_E_INVALID_ARGUMENT) until they are built.
+ *   "gg"    (Gamma-Gamma: columns frequency, monetary_value),
+ *   "sbg"   (shifted-beta-geometric: column active (a cohort), or periods + churned [+ weights];
+ *            through the *_columns functions);
+ * mbgnbd, pnbd and bgbb are refused (CRMKIT_E_INVALID_ARGUMENT) until they are built.
  * Columns are (const double*, n) with NULL for a column the model does not use; weights may be NULL.
  */
 #ifndef CRMKIT_C_CLV_H
@@ -24,6 +26,11 @@ typedef struct crmkit_clv_model crmkit_clv_model;
 CRMKIT_API int32_t crmkit_clv_fit(const char* model, const double* frequency, const double* recency,
                                   const double* T, const double* monetary_value, const double* weights,
                                   int64_t n, const crmkit_options* options, crmkit_clv_model** out);
+/* The same with named columns: names[i] (frequency, recency, T, monetary_value, weights, periods, churned,
+ * active) labels columns[i], each of length n. Unknown names are CRMKIT_E_INVALID_ARGUMENT. */
+CRMKIT_API int32_t crmkit_clv_fit_columns(const char* model, const char* const* names, const double* const* columns,
+                                          int64_t n_columns, int64_t n, const crmkit_options* options,
+                                          crmkit_clv_model** out);
 /* A model from given parameters, in the model's order (bgnbd: r alpha a b; gg: p q gamma). */
 CRMKIT_API int32_t crmkit_clv_from_params(const char* model, const double* values, int64_t n_values,
                                           crmkit_clv_model** out);
@@ -50,6 +57,12 @@ CRMKIT_API int32_t crmkit_clv_fit_info(const crmkit_clv_model* m, int32_t* fitte
 CRMKIT_API int32_t crmkit_clv_predict(const crmkit_clv_model* m, const char* what, double horizon,
                                       const double* frequency, const double* recency, const double* T,
                                       const double* monetary_value, int64_t n, double* out);
+/* crmkit_clv_predict with named columns (as crmkit_clv_fit_columns); sbg: "survival", "retention_rate",
+ * "churn_probability", "derl" (discount rate = horizon) at t = periods; "expected_lifetime" (horizon 0 =
+ * untruncated, +inf when alpha <= 1). */
+CRMKIT_API int32_t crmkit_clv_predict_columns(const crmkit_clv_model* m, const char* what, double horizon,
+                                              const char* const* names, const double* const* columns,
+                                              int64_t n_columns, int64_t n, double* out);
 /* Customer lifetime value (lifetimes' customer_lifetime_value recipe; docs/models/clv.md) into out[n].
  * options (may be NULL): months (whole, default 12), discount_rate (monthly, default 0.01), margin
  * (default 1), periods_per_month (time units per month: 30 days, 4.345 weeks; default 30). */

@@ -3,8 +3,8 @@
 // by name, JSON in one shape. The typed headers (clv/bg_nbd.hpp, clv/gamma_gamma.hpp, ...) stay the
 // C++ API for code that knows its model.
 //
-// Model keys (the CLI's MODEL names): "bgnbd" (BG/NBD) and "gg" (Gamma-Gamma); the typed names
-// ("bg_nbd", "gamma_gamma") are accepted too. Keys of models not built yet are refused with the list
+// Model keys (the CLI's MODEL names): "bgnbd" (BG/NBD), "gg" (Gamma-Gamma) and "sbg" (shifted-beta-
+// geometric); the typed names ("bg_nbd", "gamma_gamma") are accepted too. Keys of models not built yet are refused with the list
 // of available ones.
 //
 // JSON (`crmkit fit` prints it; `crmkit predict` and `crmkit clv` read it):
@@ -25,14 +25,17 @@
 
 #include "crmkit/clv/bg_nbd.hpp"
 #include "crmkit/clv/gamma_gamma.hpp"
+#include "crmkit/clv/sbg.hpp"
 #include "crmkit/core/fit_result.hpp"
 
 namespace crmkit::clv {
 
 /// Named input columns; a model reads the ones it needs (empty = absent) and says which is missing.
-///  bgnbd: frequency, recency, T (+ weights);  gg: frequency, monetary_value (+ weights).
+///  bgnbd: frequency, recency, T (+ weights);  gg: frequency, monetary_value (+ weights);
+///  sbg: active (a cohort's counts at the start of periods 0..T), or periods + churned (+ weights).
 struct ModelData {
-  std::span<const double> frequency, recency, T, monetary_value, weights;
+  std::span<const double> frequency{}, recency{}, T{}, monetary_value{}, weights{};
+  std::span<const double> periods{}, churned{}, active{};
 };
 
 /// What a fit reports (absent for a model made from given parameters).
@@ -50,7 +53,7 @@ struct FitInfo {
 
 class Model {
  public:
-  using Params = std::variant<BgNbdParams, GammaGammaParams>;
+  using Params = std::variant<BgNbdParams, GammaGammaParams, SbgParams>;
 
   /// The keys of the models this build can fit, e.g. {"bgnbd", "gg"}.
   static std::vector<std::string> available();
@@ -70,7 +73,7 @@ class Model {
   std::vector<double> param_values() const;
   const FitInfo& info() const noexcept { return info_; }
   const Params& params() const noexcept { return params_; }
-  /// True for transaction models (bgnbd, ...), false for spend models (gg).
+  /// True for transaction models (bgnbd, ...), false for spend (gg) and retention (sbg) models.
   bool predicts_purchases() const noexcept;
 
   /// The prediction names this model supports.
@@ -80,6 +83,9 @@ class Model {
   ///   "expected_purchases" E[X(horizon)] of a new customer (the same value in every row);
   ///   "probability_of_n_purchases" P(X(horizon) = n) with n taken from `frequency`.
   ///  gg: "conditional_expected_spend"; "expected_spend" (the population mean, in every row).
+  ///  sbg: "survival", "retention_rate", "churn_probability" at t = `periods`; "expected_lifetime"
+  ///   E[min(T, horizon)] (horizon 0: untruncated, +inf when alpha <= 1; same in every row); "derl" for
+  ///   customers who survived `periods` periods, with discount rate = horizon (> 0).
   /// InvalidArgument listing the supported names for an unknown one.
   void predict(std::string_view what, double horizon, const ModelData& data, std::span<double> out) const;
 

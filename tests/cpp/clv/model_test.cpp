@@ -56,7 +56,7 @@ TEST(ClvModel, FitsByKeyAndRoundTripsThroughJson) {
   EXPECT_TRUE(back.info().converged());
   const std::vector<double> x{2}, tx{30.43}, T{38.86};
   std::vector<double> out(1);
-  back.predict("conditional_expected_purchases", 39, {x, tx, T, {}, {}}, out);
+  back.predict("conditional_expected_purchases", 39, {.frequency = x, .recency = tx, .T = T}, out);
   EXPECT_NEAR(out[0], 1.226, 5e-4);  // FHL (2005)
 }
 
@@ -75,7 +75,7 @@ TEST(ClvModel, RefusesUnknownAndUnbuiltModelsAndPredictions) {
   std::vector<double> out(1);
   const std::vector<double> x{1};
   try {
-    g.predict("p_alive", 0, {x, {}, {}, x, {}}, out);
+    g.predict("p_alive", 0, {.frequency = x, .monetary_value = x}, out);
     FAIL();
   } catch (const InvalidArgument& e) {
     EXPECT_THAT(e.what(), HasSubstr("conditional_expected_spend, expected_spend"));
@@ -94,23 +94,23 @@ TEST(ClvModel, LifetimeValueMatchesLifetimesRecipe) {
   o.discount_rate = 0.01;
   o.periods_per_month = 4.345;
   std::vector<double> out(4);
-  clv::customer_lifetime_value(bg, gg, {x, tx, T, m, {}}, o, out);
+  clv::customer_lifetime_value(bg, gg, {.frequency = x, .recency = tx, .T = T, .monetary_value = m}, o, out);
   const double expected[] = {36.28921112559922, 8.369004358920181, 361.12645705622066, 4.63729465974718};
   for (std::size_t i = 0; i < 4; ++i) EXPECT_NEAR(out[i], expected[i], 1e-9 * expected[i]) << i;
   // Margin scales; a higher discount rate lowers every value; longer horizons raise it.
   o.margin = 0.3;
   std::vector<double> lower(4);
-  clv::customer_lifetime_value(bg, gg, {x, tx, T, m, {}}, o, lower);
+  clv::customer_lifetime_value(bg, gg, {.frequency = x, .recency = tx, .T = T, .monetary_value = m}, o, lower);
   for (std::size_t i = 0; i < 4; ++i) EXPECT_NEAR(lower[i], 0.3 * out[i], 1e-9 * out[i]);
   o.margin = 1;
   o.discount_rate = 0.05;
-  clv::customer_lifetime_value(bg, gg, {x, tx, T, m, {}}, o, lower);
+  clv::customer_lifetime_value(bg, gg, {.frequency = x, .recency = tx, .T = T, .monetary_value = m}, o, lower);
   for (std::size_t i = 0; i < 4; ++i) EXPECT_LT(lower[i], out[i]);
   o.discount_rate = 0.01;
   o.months = 24;
-  clv::customer_lifetime_value(bg, gg, {x, tx, T, m, {}}, o, lower);
+  clv::customer_lifetime_value(bg, gg, {.frequency = x, .recency = tx, .T = T, .monetary_value = m}, o, lower);
   for (std::size_t i = 0; i < 4; ++i) EXPECT_GT(lower[i], out[i]);
-  EXPECT_THROW(clv::customer_lifetime_value(gg, gg, {x, tx, T, m, {}}, o, out), InvalidArgument);
+  EXPECT_THROW(clv::customer_lifetime_value(gg, gg, {.frequency = x, .recency = tx, .T = T, .monetary_value = m}, o, out), InvalidArgument);
   o.months = 0;
-  EXPECT_THROW(clv::customer_lifetime_value(bg, gg, {x, tx, T, m, {}}, o, out), InvalidArgument);
+  EXPECT_THROW(clv::customer_lifetime_value(bg, gg, {.frequency = x, .recency = tx, .T = T, .monetary_value = m}, o, out), InvalidArgument);
 }
