@@ -1,0 +1,257 @@
+#include "crmkit/clv/bg_bb.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "crmkit/core/error.hpp"
+#include "crmkit/math/log_space.hpp"
+#include "crmkit/math/special.hpp"
+#include "fit_common.hpp"
+
+namespace crmkit::clv {
+
+namespace {
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string indexed(const char* name, std::size_t i) {
+  std::string s = name;
+  s += '[';
+  s += std::to_string(i);
+  s += ']';
+  return s;
+}
+
+bool whole(double v) { return std::isfinite(v) && v == std::floor(v); }
+
+void check_params(const char* function, const BgBbParams& p) {
+  const auto v = p.values();
+  for (std::size_t k = 0; k < 4; ++k)
+    if (!(v[k] > 0.0) || !std::isfinite(v[k]))
+      throw InvalidArgument(function, std::string("params.") + BgBbParams::names[k], num(v[k]), "must be finite and > 0");
+}
+
+void check_data(const char* function, std::span<const double> x, std::span<const double> tx,
+                std::span<const double> n, std::span<const double> w) {
+  if (tx.size() != x.size() || n.size() != x.size())
+    throw InvalidArgument(function, "recency, n_periods", "lengths " + std::to_string(tx.size()) + ", " + std::to_string(n.size()),
+                          "must equal the length of frequency (" + std::to_string(x.size()) + ")");
+  if (!w.empty() && w.size() != x.size())
+    throw InvalidArgument(function, "weights", "length " + std::to_string(w.size()),
+                          "must be empty or equal the length of frequency (" + std::to_string(x.size()) + ")");
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!whole(n[i]) || n[i] < 1) throw InvalidArgument(function, indexed("n_periods", i), num(n[i]), "must be a whole number >= 1");
+    if (!whole(x[i]) || x[i] < 0 || x[i] > n[i])
+      throw InvalidArgument(function, indexed("frequency", i), num(x[i]), "must be a whole number in 0..n_periods");
+    if (!whole(tx[i]) || tx[i] > n[i] || tx[i] < x[i] || (x[i] == 0) != (tx[i] == 0))
+      throw InvalidArgument(function, indexed("recency", i), num(tx[i]),
+                            "must be a whole number with frequency <= recency <= n_periods, and 0 exactly when "
+                            "frequency is 0");
+    if (!w.empty() && (!std::isfinite(w[i]) || w[i] < 0))
+      throw InvalidArgument(function, indexed("weights", i), num(w[i]), "must be finite and >= 0");
+  }
+}
+
+struct Patterns {
+  std::vector<double> x, tx, n, w;
+  double total_weight = 0;
+};
+
+Patterns compress(std::span<const double> x, std::span<const double> tx, std::span<const double> n,
+                  std::span<const double> w) {
+  std::map<std::tuple<double, double, double>, double> agg;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double wi = w.empty() ? 1.0 : w[i];
+    if (wi > 0) agg[{x[i], tx[i], n[i]}] += wi;
+  }
+  Patterns p;
+  for (const auto& [k, wv] : agg) {
+    p.x.push_back(std::get<0>(k));
+    p.tx.push_back(std::get<1>(k));
+    p.n.push_back(std::get<2>(k));
+    p.w.push_back(wv);
+    p.total_weight += wv;
+  }
+  return p;
+}
+
+// log L(x, t_x, n) and optionally its gradient (FHS 2010 eq. 5): logsumexp of the "alive through n"
+// term and the "died after opportunity t_x + i" terms.
+double loglik_one(const BgBbParams& p, double x, double tx, double n, double* g) {
+  const double a = p.alpha, b = p.beta, c = p.gamma, d = p.delta;
+  const double lb_ab = math::lbeta(a, b), lb_cd = math::lbeta(c, d);
+  const std::size_t terms = 1 + static_cast<std::size_t>(n - tx);
+  double l_stack[64];
+  std::vector<double> l_heap;
+  double* l = l_stack;
+  if (terms > 64) {
+    l_heap.resize(terms);
+    l = l_heap.data();
+  }
+  l[0] = math::lbeta(a + x, b + n - x) - lb_ab + math::lbeta(c, d + n) - lb_cd;
+  for (std::size_t i = 0; i + 1 < terms; ++i) {
+    const double di = static_cast<double>(i);
+    l[i + 1] = math::lbeta(a + x, b + tx - x + di) - lb_ab + math::lbeta(c + 1.0, d + tx + di) - lb_cd;
+  }
+  double mx = l[0];
+  for (std::size_t k = 1; k < terms; ++k) mx = std::max(mx, l[k]);
+  double s = 0;
+  for (std::size_t k = 0; k < terms; ++k) s += std::exp(l[k] - mx);
+  const double ll = mx + std::log(s);
+  if (g) {
+    using math::digamma;
+    const double ca = digamma(a) - digamma(a + b), cb = digamma(b) - digamma(a + b);
+    const double cc = digamma(c) - digamma(c + d), cd = digamma(d) - digamma(c + d);
+    const double psi_ax = digamma(a + x);
+    double ga = 0, gb = 0, gc = 0, gd = 0;
+    {
+      const double wk = std::exp(l[0] - ll);
+      const double dab = digamma(a + b + n), dcd = digamma(c + d + n);
+      ga += wk * (psi_ax - dab - ca);
+      gb += wk * (digamma(b + n - x) - dab - cb);
+      gc += wk * (digamma(c) - dcd - cc);
+      gd += wk * (digamma(d + n) - dcd - cd);
+    }
+    const double psi_c1 = digamma(c + 1.0);
+    for (std::size_t i = 0; i + 1 < terms; ++i) {
+      const double di = static_cast<double>(i);
+      const double wk = std::exp(l[i + 1] - ll);
+      const double dab = digamma(a + b + tx + di), dcd = digamma(c + d + tx + di + 1.0);
+      ga += wk * (psi_ax - dab - ca);
+      gb += wk * (digamma(b + tx - x + di) - dab - cb);
+      gc += wk * (psi_c1 - dcd - cc);
+      gd += wk * (digamma(d + tx + di) - dcd - cd);
+    }
+    g[0] = ga;
+    g[1] = gb;
+    g[2] = gc;
+    g[3] = gd;
+  }
+  return ll;
+}
+
+double loglik(const BgBbParams& p, const Patterns& d, double* grad) {
+  double ll = 0;
+  double g[4] = {0, 0, 0, 0}, gi[4];
+  for (std::size_t k = 0; k < d.x.size(); ++k) {
+    ll += d.w[k] * loglik_one(p, d.x[k], d.tx[k], d.n[k], grad ? gi : nullptr);
+    if (grad)
+      for (int j = 0; j < 4; ++j) g[j] += d.w[k] * gi[j];
+  }
+  if (grad)
+    for (int j = 0; j < 4; ++j) grad[j] = g[j];
+  return ll;
+}
+
+void check_out(const char* function, std::size_t n, std::span<double> out) {
+  if (out.size() != n)
+    throw InvalidArgument(function, "out", "length " + std::to_string(out.size()),
+                          "must equal the input length (" + std::to_string(n) + ")");
+}
+
+}  // namespace
+
+BgBbParams BgBbParams::from_values(std::span<const double> v) {
+  if (v.size() != 4) throw InvalidArgument("BgBbParams::from_values", "v", "length " + std::to_string(v.size()), "must be 4");
+  return BgBbParams{v[0], v[1], v[2], v[3]};
+}
+
+core::FitResult<BgBbParams> BgBb::fit(std::span<const double> frequency, std::span<const double> recency,
+                                      std::span<const double> n_periods, std::span<const double> weights,
+                                      const core::FitOptions& options) {
+  constexpr const char* fn = "BgBb::fit";
+  check_data(fn, frequency, recency, n_periods, weights);
+  const Patterns d = compress(frequency, recency, n_periods, weights);
+  if (!(d.total_weight > 0)) throw InvalidArgument(fn, "weights", "total 0", "the data must hold a positive weight");
+  const std::array<double, 4> start{1.0, 1.0, 1.0, 1.0};
+  const std::vector<std::array<double, 4>> offsets{
+      {0.0, 0.0, -1.0, 1.0}, {1.0, 1.0, 0.0, 0.0}, {-1.0, 0.5, 0.5, 1.5}, {0.5, -0.5, -0.5, 0.5}};
+  detail::LogLikFn<4> ll = [&](const std::array<double, 4>& th, std::array<double, 4>* g) {
+    return loglik(BgBbParams{th[0], th[1], th[2], th[3]}, d, g ? g->data() : nullptr);
+  };
+  return detail::fit_log_params<BgBbParams>(fn, ll, d.total_weight, d.x.size(), start, offsets, options);
+}
+
+double BgBb::log_likelihood(const Params& params, std::span<const double> frequency, std::span<const double> recency,
+                            std::span<const double> n_periods, std::span<const double> weights,
+                            std::span<double> gradient) {
+  constexpr const char* fn = "BgBb::log_likelihood";
+  check_params(fn, params);
+  check_data(fn, frequency, recency, n_periods, weights);
+  if (!gradient.empty() && gradient.size() != 4)
+    throw InvalidArgument(fn, "gradient", "length " + std::to_string(gradient.size()), "must be 0 or 4");
+  return loglik(params, compress(frequency, recency, n_periods, weights), gradient.empty() ? nullptr : gradient.data());
+}
+
+void p_alive(const BgBbParams& p, std::span<const double> x, std::span<const double> tx, std::span<const double> n,
+             std::span<double> out) {
+  constexpr const char* fn = "bg_bb p_alive";
+  check_params(fn, p);
+  check_data(fn, x, tx, n, {});
+  check_out(fn, x.size(), out);
+  const double lb_ab = math::lbeta(p.alpha, p.beta), lb_cd = math::lbeta(p.gamma, p.delta);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double l_alive = math::lbeta(p.alpha + x[i], p.beta + n[i] - x[i]) - lb_ab +
+                           math::lbeta(p.gamma, p.delta + n[i] + 1.0) - lb_cd;
+    out[i] = std::exp(l_alive - loglik_one(p, x[i], tx[i], n[i], nullptr));
+  }
+}
+
+void conditional_expected_transactions(const BgBbParams& p, double future, std::span<const double> x,
+                                       std::span<const double> tx, std::span<const double> n, std::span<double> out) {
+  constexpr const char* fn = "bg_bb conditional_expected_transactions";
+  check_params(fn, p);
+  if (!whole(future) || future < 0) throw InvalidArgument(fn, "future", num(future), "must be a whole number >= 0");
+  check_data(fn, x, tx, n, {});
+  check_out(fn, x.size(), out);
+  const double lb_ab = math::lbeta(p.alpha, p.beta), lb_cd = math::lbeta(p.gamma, p.delta);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double lp = math::lbeta(p.alpha + x[i] + 1.0, p.beta + n[i] - x[i]) - lb_ab - loglik_one(p, x[i], tx[i], n[i], nullptr);
+    double s = 0;
+    for (double k = 1; k <= future; ++k) s += std::exp(lp + math::lbeta(p.gamma, p.delta + n[i] + k) - lb_cd);
+    out[i] = s;
+  }
+}
+
+double expected_transactions(const BgBbParams& p, double n) {
+  constexpr const char* fn = "bg_bb expected_transactions";
+  check_params(fn, p);
+  if (!whole(n) || n < 0) throw InvalidArgument(fn, "n", num(n), "must be a whole number >= 0");
+  const double lb_cd = math::lbeta(p.gamma, p.delta);
+  double s = 0;
+  for (double t = 1; t <= n; ++t) s += std::exp(math::lbeta(p.gamma, p.delta + t) - lb_cd);
+  return p.alpha / (p.alpha + p.beta) * s;
+}
+
+void to_json(nlohmann::json& j, const BgBbParams& p) {
+  j = nlohmann::json{{"model", BgBb::name}, {"alpha", p.alpha}, {"beta", p.beta}, {"gamma", p.gamma}, {"delta", p.delta}};
+}
+
+void from_json(const nlohmann::json& j, BgBbParams& p) {
+  constexpr const char* fn = "BgBbParams from_json";
+  if (!j.is_object()) throw InvalidArgument(fn, "json", j.dump(), "must be an object");
+  if (j.contains("model") && !(j["model"].is_string() && j["model"].get<std::string>() == BgBb::name))
+    throw InvalidArgument(fn, "model", j["model"].dump(), std::string("must be \"") + BgBb::name + "\"");
+  std::array<double, 4> v{};
+  for (std::size_t k = 0; k < 4; ++k) {
+    const char* key = BgBbParams::names[k];
+    if (!j.contains(key)) throw InvalidArgument(fn, key, "missing", "is required");
+    if (!j[key].is_number()) throw InvalidArgument(fn, key, j[key].dump(), "must be a number");
+    v[k] = j[key].get<double>();
+  }
+  const BgBbParams q = BgBbParams::from_values(v);
+  check_params(fn, q);
+  p = q;
+}
+
+}  // namespace crmkit::clv
