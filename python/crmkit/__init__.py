@@ -15,10 +15,10 @@ from .data import Transactions, read_transactions
 from .rfm import RfmResult, rfm, rfm_full, rfm_segment_summary
 from .summary import summary
 from . import clv
-from .clv import BgNbd, GammaGamma, Sbg
+from .clv import BgBb, BgNbd, GammaGamma, Sbg
 
 __version__ = _library.crmkit_version().decode()
 
 __all__ = ["__version__", "ABI_VERSION", "library_path", "Transactions", "read_transactions", "summary", "rfm",
-           "rfm_segment_summary", "rfm_full", "RfmResult", "clv", "BgNbd", "GammaGamma", "Sbg", "CrmkitError", "InvalidArgumentError", "ParseError",
+           "rfm_segment_summary", "rfm_full", "RfmResult", "clv", "BgNbd", "BgBb", "GammaGamma", "Sbg", "CrmkitError", "InvalidArgumentError", "ParseError",
            "CrmkitIOError", "NumericError", "CrmkitMemoryError", "BufferTooSmallError", "InternalError"]

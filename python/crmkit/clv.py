@@ -323,6 +323,51 @@ class GammaGamma(_Model):
         return _wrap(out, frequency)
 
 
+class BgBb(_Model):
+    """BG/BB (Fader, Hardie & Shang 2010) for discrete transaction opportunities. Parameters alpha, beta,
+    gamma, delta."""
+
+    _key, _typed = "bgbb", "bg_bb"
+    _param_names = ("alpha", "beta", "gamma", "delta")
+
+    def fit(self, frequency, recency=None, n_periods=None, weights=None, max_iterations=None, tolerance=None):
+        """Fits on (frequency, recency, n_periods[, weights]) or a DataFrame with columns frequency, recency,
+        periods (or n_periods) and optional weights."""
+        if recency is None and pd is not None and isinstance(frequency, pd.DataFrame):
+            df = frequency
+            frequency, recency = _column(df, "frequency"), _column(df, "recency")
+            n_periods = next(df[c] for c in ("periods", "n_periods", "n") if c in df.columns)
+            if weights is None:
+                weights = _column(df, "weights", required=False)
+        names, ptrs, k, n, keep = _named({"frequency": frequency, "recency": recency, "n_periods": n_periods,
+                                          "weights": weights})
+        opts = Options(penalizer=self.penalizer_coef, max_iterations=max_iterations, tolerance=tolerance)
+        h = c_void_p()
+        check(lib.crmkit_clv_fit_columns(self._key.encode(), names, ptrs, k, n, opts.handle, byref(h)))
+        del keep
+        return self._set(h)
+
+    def _rows(self, what, horizon, frequency, recency, n_periods):
+        self._require()
+        names, ptrs, k, n, keep = _named({"frequency": frequency, "recency": recency, "n_periods": n_periods})
+        out = np.empty(n, dtype=np.float64)
+        check(lib.crmkit_clv_predict_columns(self._h, what.encode(), float(horizon), names, ptrs, k, n, _ptr(out)))
+        del keep
+        return _wrap(out, frequency)
+
+    def conditional_probability_alive(self, frequency, recency, n_periods):
+        """P(alive at opportunity n + 1 | x, t_x, n)."""
+        return self._rows("p_alive", 0, frequency, recency, n_periods)
+
+    def conditional_expected_number_of_purchases_up_to_time(self, m_periods_in_future, frequency, recency, n_periods):
+        """Expected transactions in the next m opportunities (lifetimes' BetaGeoBetaBinomFitter name)."""
+        return self._rows("conditional_expected_purchases", m_periods_in_future, frequency, recency, n_periods)
+
+    def expected_number_of_transactions_in_first_n_periods(self, n):
+        """E[X(n)] for a new customer."""
+        return float(self._predict("expected_purchases", n, n=1)[0])
+
+
 class Sbg(_Model):
     """Shifted-beta-geometric contractual retention (Fader & Hardie 2007). Parameters alpha, beta."""
 
@@ -374,6 +419,7 @@ class Sbg(_Model):
 
 #: lifetimes' names
 BetaGeoFitter = BgNbd
+BetaGeoBetaBinomFitter = BgBb
 GammaGammaFitter = GammaGamma
 
-__all__ = ["BgNbd", "GammaGamma", "Sbg", "BetaGeoFitter", "GammaGammaFitter"]
+__all__ = ["BgNbd", "BgBb", "GammaGamma", "Sbg", "BetaGeoFitter", "BetaGeoBetaBinomFitter", "GammaGammaFitter"]

@@ -67,9 +67,10 @@ crmkit::clv::ModelData named(const char* const* names, const double* const* colu
     else if (name == "periods") d.periods = c;
     else if (name == "churned") d.churned = c;
     else if (name == "active") d.active = c;
+    else if (name == "n_periods") d.n_periods = c;
     else
       throw InvalidArgument(fn, "names[" + std::to_string(i) + "]", name,
-                            "must be one of frequency, recency, T, monetary_value, weights, periods, churned, active");
+                            "must be one of frequency, recency, T, monetary_value, weights, n_periods, periods, churned, active");
   }
   return d;
 }

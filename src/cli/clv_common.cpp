@@ -1,6 +1,7 @@
 #include "clv_common.hpp"
 
 #include <cstdio>
+#include <optional>
 #include <fstream>
 #include <sstream>
 
@@ -18,7 +19,25 @@ clv::ModelData SummaryFile::data() const {
   d.T = T;
   d.monetary_value = monetary_value;
   d.weights = weights;
+  d.n_periods = n_periods;
   return d;
+}
+
+SummaryFile read_discrete_file(const std::string& path) {
+  const io::CsvTable t = io::read_table(path);
+  SummaryFile s;
+  const auto f = t.require({"frequency", "x"}, "a frequency column");
+  const auto r = t.require({"recency", "t_x"}, "a recency column");
+  const auto n = t.require({"periods", "n_periods", "n"}, "a periods column (transaction opportunities)");
+  s.frequency = t.numbers(f);
+  s.recency = t.numbers(r);
+  s.n_periods = t.numbers(n);
+  std::optional<std::size_t> w = t.find({"weights", "weight", "count"});
+  if (w) s.weights = t.numbers(*w);
+  bool first_is_data = f == 0 || r == 0 || n == 0 || (w && *w == 0);
+  for (std::size_t i = 0; i < t.rows(); ++i)
+    s.ids.push_back(!first_is_data && t.cols() > 1 ? std::string(t.cell(i, 0)) : std::to_string(i + 1));
+  return s;
 }
 
 SummaryFile read_summary_file(const std::string& path, bool need_rfT, bool need_monetary) {

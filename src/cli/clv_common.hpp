@@ -15,13 +15,15 @@ namespace crmkit::cli {
 /// those (otherwise ids are row numbers from 1).
 struct SummaryFile {
   std::vector<std::string> ids;
-  std::vector<double> frequency, recency, T, monetary_value, weights;
+  std::vector<double> frequency, recency, T, monetary_value, weights, n_periods;
   clv::ModelData data() const;
 };
 
 /// Reads the columns a model needs (`need_rfT`: frequency, recency, T; `need_monetary`: monetary value).
 /// ParseError / IoError name the file, line and column.
 SummaryFile read_summary_file(const std::string& path, bool need_rfT, bool need_monetary);
+/// A BG/BB file: frequency, recency, periods (or n / n_periods) [, weights].
+SummaryFile read_discrete_file(const std::string& path);
 
 /// Retention data for sbg: a cohort file `period,active` (customers active at the start of each period,
 /// periods 0..T in order) or individual records `periods,churned[,weights]`.

@@ -43,12 +43,12 @@ void add_fit(CLI::App& root, std::vector<Command>& commands) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* app = root.add_subcommand("fit", "Fit a CLV model to a customer-summary file; prints the model (JSON)");
-  app->add_option("MODEL", a->model, "bgnbd (BG/NBD), gg (Gamma-Gamma) or sbg (shifted-beta-geometric); mbgnbd, pnbd, bgbb are not built yet")
+  app->add_option("MODEL", a->model, "bgnbd (BG/NBD), bgbb (BG/BB), gg (Gamma-Gamma) or sbg (shifted-beta-geometric); mbgnbd and pnbd are not built yet")
       ->required();
   app->add_option("--summary", a->summary,
                   "Customer summary CSV: frequency,recency,T[,monetary_value][,weights] (lifetimes' names) or "
-                  "x,t_x,T[,zbar] (Fader & Hardie's), any id column first; for sbg a cohort file period,active "
-                  "or records periods,churned[,weights]")
+                  "x,t_x,T[,zbar] (Fader & Hardie's), any id column first; for bgbb frequency,recency,periods[,weights]; for sbg a cohort file "
+                  "period,active or records periods,churned[,weights]")
       ->required()
       ->type_name("FILE");
   app->add_option("--penalizer", a->penalizer, "L2 penalty on log-parameters per customer (docs/numerics.md)")
@@ -81,6 +81,9 @@ void add_fit(CLI::App& root, std::vector<Command>& commands) {
     if (a->model == "sbg") {
       const RetentionFile r = read_retention_file(a->summary);
       fitted = clv::Model::fit(a->model, r.data(), o);
+    } else if (a->model == "bgbb") {
+      const SummaryFile s = read_discrete_file(a->summary);
+      fitted = clv::Model::fit(a->model, s.data(), o);
     } else {
       const SummaryFile s = read_summary_file(a->summary, !spend, spend);
       fitted = clv::Model::fit(a->model, s.data(), o);

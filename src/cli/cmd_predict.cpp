@@ -22,7 +22,7 @@ void add_predict(CLI::App& root, std::vector<Command>& commands) {
   CLI::App* app = root.add_subcommand(
       "predict", "Per-customer predictions of a fitted model: customer_id,expected_purchases,p_alive "
                  "(gg: customer_id,expected_spend; sbg: period,survival,retention_rate)");
-  app->add_option("MODEL", a->model, "The model kind of the file: bgnbd, gg or sbg")->required();
+  app->add_option("MODEL", a->model, "The model kind of the file: bgnbd, bgbb, gg or sbg")->required();
   app->add_option("--model", a->model_file, "Model file written by `crmkit fit`")->required()->type_name("FILE");
   app->add_option("--summary", a->summary, "Customer summary CSV (as for `crmkit fit`; not used by sbg)")
       ->type_name("FILE");
@@ -57,7 +57,9 @@ void add_predict(CLI::App& root, std::vector<Command>& commands) {
     if (a->summary.empty()) throw UsageError("--summary is required for a " + m.key() + " model");
     const bool spend = !m.predicts_purchases();
     if (!spend && a->horizon <= 0) throw UsageError("--horizon is required (> 0) for a transaction model");
-    const SummaryFile s = read_summary_file(a->summary, !spend, spend);
+    if (m.key() == "bgbb" && a->horizon != std::floor(a->horizon))
+      throw UsageError("--horizon must be a whole number of transaction opportunities for bgbb");
+    const SummaryFile s = m.key() == "bgbb" ? read_discrete_file(a->summary) : read_summary_file(a->summary, !spend, spend);
     const clv::ModelData d = s.data();
     OutputTable out;
     std::vector<std::string_view> ids(s.ids.begin(), s.ids.end());

@@ -13,7 +13,7 @@ namespace crmkit::clv {
 
 namespace {
 
-enum class Kind { BgNbd, GammaGamma, Sbg };
+enum class Kind { BgNbd, GammaGamma, Sbg, BgBb };
 
 struct KindInfo {
   Kind kind;
@@ -26,10 +26,11 @@ constexpr KindInfo kKinds[] = {
     {Kind::BgNbd, "bgnbd", "bg_nbd", "BG/NBD"},
     {Kind::GammaGamma, "gg", "gamma_gamma", "Gamma-Gamma"},
     {Kind::Sbg, "sbg", "sbg", "shifted-beta-geometric"},
+    {Kind::BgBb, "bgbb", "bg_bb", "BG/BB"},
 };
 
 // Keys the issue names that this build does not have yet: refused with a clear message.
-constexpr const char* kPlanned[] = {"mbgnbd", "pnbd", "bgbb"};
+constexpr const char* kPlanned[] = {"mbgnbd", "pnbd"};
 
 std::string available_text() {
   std::string s;
@@ -56,6 +57,7 @@ const KindInfo& info_of(Kind k) {
 Kind kind_of(const Model::Params& p) {
   if (std::holds_alternative<BgNbdParams>(p)) return Kind::BgNbd;
   if (std::holds_alternative<GammaGammaParams>(p)) return Kind::GammaGamma;
+  if (std::holds_alternative<BgBbParams>(p)) return Kind::BgBb;
   return Kind::Sbg;
 }
 
@@ -112,6 +114,11 @@ Model Model::fit(std::string_view key, const ModelData& d, const core::FitOption
                                      need(d.monetary_value, "monetary_value", fn, "gg"), d.weights, options);
       return Model(r.params, info_from(r));
     }
+    case Kind::BgBb: {
+      const auto r = BgBb::fit(need(d.frequency, "frequency", fn, "bgbb"), need(d.recency, "recency", fn, "bgbb"),
+                               need(d.n_periods, "n_periods", fn, "bgbb"), d.weights, options);
+      return Model(r.params, info_from(r));
+    }
     case Kind::Sbg: {
       if (!d.active.empty()) {
         const auto r = Sbg::fit_cohort(d.active, options);
@@ -131,6 +138,7 @@ Model Model::from_params(std::string_view key, std::span<const double> v) {
   nlohmann::json j = nlohmann::json::object();
   const Model probe = k == Kind::BgNbd        ? Model(BgNbdParams{}, {})
                       : k == Kind::GammaGamma ? Model(GammaGammaParams{}, {})
+                      : k == Kind::BgBb       ? Model(BgBbParams{}, {})
                                               : Model(SbgParams{}, {});
   const auto names = probe.param_names();
   if (v.size() != names.size())
@@ -139,6 +147,7 @@ Model Model::from_params(std::string_view key, std::span<const double> v) {
   for (std::size_t i = 0; i < names.size(); ++i) j[names[i]] = v[i];
   if (k == Kind::BgNbd) return Model(j.get<BgNbdParams>(), {});
   if (k == Kind::GammaGamma) return Model(j.get<GammaGammaParams>(), {});
+  if (k == Kind::BgBb) return Model(j.get<BgBbParams>(), {});
   return Model(j.get<SbgParams>(), {});
 }
 
@@ -156,6 +165,7 @@ Model Model::from_json(const nlohmann::json& j) {
   p.erase("model");
   Params params = k == Kind::BgNbd        ? Params(p.get<BgNbdParams>())
                   : k == Kind::GammaGamma ? Params(p.get<GammaGammaParams>())
+                  : k == Kind::BgBb       ? Params(p.get<BgBbParams>())
                                           : Params(p.get<SbgParams>());
   FitInfo info;
   if (j.contains("log_likelihood") && j["log_likelihood"].is_number()) {
@@ -224,12 +234,16 @@ std::vector<double> Model::param_values() const {
   }, params_);
 }
 
-bool Model::predicts_purchases() const noexcept { return kind_of(params_) == Kind::BgNbd; }
+bool Model::predicts_purchases() const noexcept {
+  return kind_of(params_) == Kind::BgNbd || kind_of(params_) == Kind::BgBb;
+}
 
 std::vector<std::string> Model::predictions() const {
   switch (kind_of(params_)) {
     case Kind::BgNbd:
       return {"p_alive", "conditional_expected_purchases", "expected_purchases", "probability_of_n_purchases"};
+    case Kind::BgBb:
+      return {"p_alive", "conditional_expected_purchases", "expected_purchases"};
     case Kind::GammaGamma:
       return {"conditional_expected_spend", "expected_spend"};
     case Kind::Sbg:
@@ -272,6 +286,20 @@ void Model::predict(std::string_view what, double horizon, const ModelData& d, s
       for (double& o : out) o = v;
       return;
     }
+  } else if (const auto* bb = std::get_if<BgBbParams>(&params_)) {
+    if (what == "expected_purchases") {
+      const double v = expected_transactions(*bb, horizon);
+      for (double& o : out) o = v;
+      return;
+    }
+    if (what == "p_alive" || what == "conditional_expected_purchases") {
+      const auto x = need(d.frequency, "frequency", fn, "bgbb");
+      const auto tx = need(d.recency, "recency", fn, "bgbb");
+      const auto np = need(d.n_periods, "n_periods", fn, "bgbb");
+      check_out(fn, x.size(), out);
+      if (what == "p_alive") return p_alive(*bb, x, tx, np, out);
+      return conditional_expected_transactions(*bb, horizon, x, tx, np, out);
+    }
   } else if (const auto* s = std::get_if<SbgParams>(&params_)) {
     if (what == "expected_lifetime") {
       const double v = horizon > 0 ? expected_lifetime(*s, horizon) : expected_lifetime(*s);
@@ -295,8 +323,9 @@ void Model::predict(std::string_view what, double horizon, const ModelData& d, s
 void customer_lifetime_value(const Model& transactions, const Model& spend, const ModelData& d,
                              const ClvOptions& o, std::span<double> out) {
   constexpr const char* fn = "clv::customer_lifetime_value";
-  if (!transactions.predicts_purchases())
-    throw InvalidArgument(fn, "transactions", transactions.key(), "must be a transaction model (e.g. bgnbd)");
+  if (transactions.key() != "bgnbd")
+    throw InvalidArgument(fn, "transactions", transactions.key(),
+                          "must be a continuous-time transaction model (bgnbd)");
   if (spend.key() != "gg") throw InvalidArgument(fn, "spend", spend.key(), "must be a Gamma-Gamma model (gg)");
   if (o.months < 1) throw InvalidArgument(fn, "months", std::to_string(o.months), "must be >= 1");
   if (!(o.discount_rate >= 0.0) || !std::isfinite(o.discount_rate))

@@ -166,6 +166,37 @@ static void test_sbg_columns(void) {
   crmkit_clv_free(m);
 }
 
+static void test_bgbb_columns(void) {
+  /* Fader, Hardie & Shang (2010), donations: alpha 1.204, beta 0.750, gamma 0.657, delta 2.783 */
+  char path[4096];
+  snprintf(path, sizeof path, "%s/donations.csv", CRMKIT_TEST_DATA);
+  FILE* f = fopen(path, "r");
+  CHECK(f != NULL);
+  if (!f) return;
+  double fx[64], fr[64], fn[64], fw[64];
+  char line[256];
+  int n = 0;
+  if (fgets(line, sizeof line, f))
+    while (n < 64 && fscanf(f, "%lf,%lf,%lf,%lf", &fx[n], &fr[n], &fn[n], &fw[n]) == 4) ++n;
+  fclose(f);
+  CHECK(n == 22);
+  const char* names[4] = {"frequency", "recency", "n_periods", "weights"};
+  const double* cols[4] = {fx, fr, fn, fw};
+  crmkit_clv_model* m = NULL;
+  CHECK_RC(crmkit_clv_fit_columns("bgbb", names, cols, 4, n, NULL, &m), CRMKIT_OK);
+  if (!m) return;
+  const double published[4] = {1.204, 0.750, 0.657, 2.783};
+  for (int64_t i = 0; i < 4; ++i) {
+    double v = 0;
+    CHECK_RC(crmkit_clv_param(m, i, NULL, &v, NULL), CRMKIT_OK);
+    CHECK(fabs(v - published[i]) <= 0.0005);
+  }
+  double alive[64];
+  CHECK_RC(crmkit_clv_predict_columns(m, "p_alive", 0, names, cols, 3, n, alive), CRMKIT_OK);
+  CHECK(alive[0] >= 0 && alive[0] <= 1);
+  crmkit_clv_free(m);
+}
+
 static void test_errors(void) {
   crmkit_clv_model* m = (crmkit_clv_model*)1;
   CHECK_RC(crmkit_clv_fit("pnbd", x, tx, T, NULL, NULL, N, NULL, &m), CRMKIT_E_INVALID_ARGUMENT);
@@ -188,6 +219,7 @@ int main(void) {
   test_bgnbd();
   test_gg_and_value();
   test_sbg_columns();
+  test_bgbb_columns();
   test_errors();
   printf("%d checks passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;

@@ -120,3 +120,20 @@ def test_sbg_reproduces_fader_hardie_2007():
         Sbg().fit()
     with pytest.raises(crmkit.InvalidArgumentError, match="must not exceed"):
         Sbg().fit(active=[100, 120])
+
+
+def test_bgbb_reproduces_fader_hardie_shang_2010(data_dir):
+    from crmkit.clv import BetaGeoBetaBinomFitter, BgBb
+    don = pd.read_csv(os.path.join(data_dir, "donations.csv"))
+    m = BgBb().fit(don)
+    # FHS (2010): alpha 1.204, beta 0.750, gamma 0.657, delta 2.783, LL -33,225.6
+    np.testing.assert_allclose(m.params_.values, [1.204, 0.750, 0.657, 2.783], atol=5e-4)
+    assert m.log_likelihood_ == pytest.approx(-33225.6, abs=0.05)
+    assert BetaGeoBetaBinomFitter is BgBb
+    p = m.conditional_probability_alive(don["frequency"], don["recency"], don["periods"])
+    assert ((p >= 0) & (p <= 1)).all()
+    fixed = BgBb.from_params([1.204, 0.750, 0.657, 2.783])
+    # spot value (scipy, FHS eq. 13 closed form) for x = 3, t_x = 4, n = 6, next 5 opportunities
+    e = fixed.conditional_expected_number_of_purchases_up_to_time(5, [3], [4], [6])
+    assert e[0] == pytest.approx(1.0342284984211145, rel=1e-10)
+    assert fixed.expected_number_of_transactions_in_first_n_periods(6) == pytest.approx(2.2196313934873078, rel=1e-10)

@@ -6,8 +6,9 @@
  *   "bgnbd" (BG/NBD: columns frequency, recency, T),
  *   "gg"    (Gamma-Gamma: columns frequency, monetary_value),
  *   "sbg"   (shifted-beta-geometric: column active (a cohort), or periods + churned [+ weights];
- *            through the *_columns functions);
- * mbgnbd, pnbd and bgbb are refused (CRMKIT_E_INVALID_ARGUMENT) until they are built.
+ *            through the *_columns functions),
+ *   "bgbb"  (BG/BB: frequency, recency, n_periods [+ weights]; through the *_columns functions);
+ * mbgnbd and pnbd are refused (CRMKIT_E_INVALID_ARGUMENT) until they are built.
  * Columns are (const double*, n) with NULL for a column the model does not use; weights may be NULL.
  */
 #ifndef CRMKIT_C_CLV_H
@@ -26,8 +27,8 @@ typedef struct crmkit_clv_model crmkit_clv_model;
 CRMKIT_API int32_t crmkit_clv_fit(const char* model, const double* frequency, const double* recency,
                                   const double* T, const double* monetary_value, const double* weights,
                                   int64_t n, const crmkit_options* options, crmkit_clv_model** out);
-/* The same with named columns: names[i] (frequency, recency, T, monetary_value, weights, periods, churned,
- * active) labels columns[i], each of length n. Unknown names are CRMKIT_E_INVALID_ARGUMENT. */
+/* The same with named columns: names[i] (frequency, recency, T, monetary_value, weights, n_periods, periods,
+ * churned, active) labels columns[i], each of length n. Unknown names are CRMKIT_E_INVALID_ARGUMENT. */
 CRMKIT_API int32_t crmkit_clv_fit_columns(const char* model, const char* const* names, const double* const* columns,
                                           int64_t n_columns, int64_t n, const crmkit_options* options,
                                           crmkit_clv_model** out);

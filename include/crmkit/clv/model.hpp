@@ -3,8 +3,8 @@
 // by name, JSON in one shape. The typed headers (clv/bg_nbd.hpp, clv/gamma_gamma.hpp, ...) stay the
 // C++ API for code that knows its model.
 //
-// Model keys (the CLI's MODEL names): "bgnbd" (BG/NBD), "gg" (Gamma-Gamma) and "sbg" (shifted-beta-
-// geometric); the typed names ("bg_nbd", "gamma_gamma") are accepted too. Keys of models not built yet are refused with the list
+// Model keys (the CLI's MODEL names): "bgnbd" (BG/NBD), "bgbb" (BG/BB), "gg" (Gamma-Gamma) and "sbg"
+// (shifted-beta-geometric); the typed names ("bg_nbd", "bg_bb", "gamma_gamma") are accepted too. Keys of models not built yet are refused with the list
 // of available ones.
 //
 // JSON (`crmkit fit` prints it; `crmkit predict` and `crmkit clv` read it):
@@ -23,6 +23,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "crmkit/clv/bg_bb.hpp"
 #include "crmkit/clv/bg_nbd.hpp"
 #include "crmkit/clv/gamma_gamma.hpp"
 #include "crmkit/clv/sbg.hpp"
@@ -32,9 +33,10 @@ namespace crmkit::clv {
 
 /// Named input columns; a model reads the ones it needs (empty = absent) and says which is missing.
 ///  bgnbd: frequency, recency, T (+ weights);  gg: frequency, monetary_value (+ weights);
+///  bgbb: frequency, recency, n_periods (+ weights);
 ///  sbg: active (a cohort's counts at the start of periods 0..T), or periods + churned (+ weights).
 struct ModelData {
-  std::span<const double> frequency{}, recency{}, T{}, monetary_value{}, weights{};
+  std::span<const double> frequency{}, recency{}, T{}, monetary_value{}, weights{}, n_periods{};
   std::span<const double> periods{}, churned{}, active{};
 };
 
@@ -53,7 +55,7 @@ struct FitInfo {
 
 class Model {
  public:
-  using Params = std::variant<BgNbdParams, GammaGammaParams, SbgParams>;
+  using Params = std::variant<BgNbdParams, GammaGammaParams, SbgParams, BgBbParams>;
 
   /// The keys of the models this build can fit, e.g. {"bgnbd", "gg"}.
   static std::vector<std::string> available();
@@ -82,6 +84,8 @@ class Model {
   ///  transaction models: "p_alive"; "conditional_expected_purchases" in (T, T + horizon];
   ///   "expected_purchases" E[X(horizon)] of a new customer (the same value in every row);
   ///   "probability_of_n_purchases" P(X(horizon) = n) with n taken from `frequency`.
+  ///  bgbb: "p_alive"; "conditional_expected_purchases" in the next `horizon` (whole) opportunities;
+  ///   "expected_purchases" E[X(horizon)] of a new customer.
   ///  gg: "conditional_expected_spend"; "expected_spend" (the population mean, in every row).
   ///  sbg: "survival", "retention_rate", "churn_probability" at t = `periods`; "expected_lifetime"
   ///   E[min(T, horizon)] (horizon 0: untruncated, +inf when alpha <= 1; same in every row); "derl" for

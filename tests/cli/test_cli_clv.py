@@ -143,3 +143,20 @@ def test_fit_sbg_reproduces_fader_hardie_2007(tmp_path):
     bad.write_text("period,active\n0,1000\n2,800\n")
     p = run("fit", "sbg", "--summary", str(bad), ok=False)
     assert p.returncode == 1 and f"{bad}:3:1: column 'period'" in p.stderr
+
+
+def test_fit_bgbb_reproduces_fader_hardie_shang_2010(tmp_path):
+    out = json.loads(run("fit", "bgbb", "--summary", os.path.join(DATA, "donations.csv")).stdout)
+    assert out["model"] == "bgbb" and list(out["params"]) == ["alpha", "beta", "gamma", "delta"]
+    for k, v in {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}.items():
+        assert abs(out["params"][k] - v) <= 0.0005, k
+    assert abs(out["log_likelihood"] + 33225.6) <= 0.05
+    model = tmp_path / "bb.json"
+    model.write_text(json.dumps(out))
+    pred = rows(run("predict", "bgbb", "--model", str(model), "--summary", os.path.join(DATA, "donations.csv"),
+                    "--horizon", "5").stdout)
+    assert len(pred) == 22 and list(pred[0]) == ["customer_id", "expected_purchases", "p_alive"]
+    assert all(0 <= float(r["p_alive"]) <= 1 for r in pred)
+    p = run("predict", "bgbb", "--model", str(model), "--summary", os.path.join(DATA, "donations.csv"),
+            "--horizon", "2.5", ok=False)
+    assert p.returncode == 2 and "whole number" in p.stderr
