@@ -165,7 +165,10 @@ TrackingCurve tracking_curve(const clv::Model& model, const std::vector<double>&
 
 // ROC, gains and lift of a score against 0/1 labels given as (score, positives, total) groups; equal
 // scores form one tie group (a diagonal ROC step, as scikit-learn's roc_curve / roc_auc_score).
-void churn_curves(std::vector<double> score, std::vector<double> pos, std::vector<double> tot, Holdout& h) {
+ChurnScore churn_curves(std::string name, const std::vector<double>& score, const std::vector<double>& pos,
+                        const std::vector<double>& tot) {
+  ChurnScore h;
+  h.name = std::move(name);
   std::vector<std::size_t> order(score.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
@@ -223,6 +226,7 @@ void churn_curves(std::vector<double> score, std::vector<double> pos, std::vecto
   h.gains = gains_full;
   thin(h.roc);
   thin(h.gains);
+  return h;
 }
 
 double top_share(std::vector<double> values, double top) {
@@ -557,7 +561,9 @@ Results analyze(const Inputs& inputs, const Options& options) {
     // Churn: risk 1 - P(alive) against "no purchase in the holdout".
     std::vector<double> risk(p.size());
     for (std::size_t k = 0; k < p.size(); ++k) risk[k] = 1.0 - alive[k];
-    churn_curves(std::move(risk), std::move(pos), p.weight, h);
+    h.churn_scores.push_back(churn_curves("1 - P(alive)", risk, pos, p.weight));
+    for (std::size_t k = 0; k < p.size(); ++k) risk[k] = -pred[k];
+    h.churn_scores.push_back(churn_curves("fewest expected purchases", risk, pos, p.weight));
     res.holdout = std::move(h);
   } else if (!options.calibration_end) {
     res.notes.push_back({"Holdout checks", "No calibration end given (--calibration-end): the calibration-versus-holdout "
@@ -680,8 +686,10 @@ nlohmann::ordered_json Results::summary_json() const {
                     {"actual_purchases", h.actual_total},
                     {"predicted_purchases", h.predicted_total},
                     {"churn_rate", h.churn_rate},
-                    {"churn_auc", num(h.auc)},
-                    {"top_decile_lift", h.lift.empty() ? J(nullptr) : num(h.lift.front())}};
+                    {"churn_auc_p_alive", num(h.churn_scores[0].auc)},
+                    {"churn_auc_expected_purchases", num(h.churn_scores[1].auc)},
+                    {"top_decile_lift_p_alive", num(h.churn_scores[0].lift.front())},
+                    {"top_decile_lift_expected_purchases", num(h.churn_scores[1].lift.front())}};
   } else {
     j["holdout"] = nullptr;
   }

@@ -243,7 +243,8 @@ std::string render_report(const Results& res) {
     for (double v : c.clv) total += v;
     card(grouped(total), std::to_string(res.horizon_months) + "-month customer lifetime value");
   }
-  if (res.holdout && std::isfinite(res.holdout->auc)) card(fixed(res.holdout->auc, 3), "churn AUC in the holdout");
+  if (res.holdout && res.holdout->churn_scores.size() == 2)
+    card(fixed(std::max(res.holdout->churn_scores[0].auc, res.holdout->churn_scores[1].auc), 3), "churn AUC in the holdout");
   h.raw("</div>");
 
   // ---- segments ----
@@ -453,42 +454,59 @@ std::string render_report(const Results& res) {
   }
 
   // ---- churn ----
-  if (res.holdout) {
+  if (res.holdout && res.holdout->churn_scores.size() == 2) {
     const Holdout& ho = *res.holdout;
+    const ChurnScore& pa = ho.churn_scores[0];
+    const ChurnScore& ep = ho.churn_scores[1];
+    const ChurnScore& better = (std::isfinite(ep.auc) && !(pa.auc > ep.auc)) ? ep : pa;
     h.section("churn", "Churn risk",
-              "Ranking customers by 1 - P(alive) at the calibration end, the riskiest 10% hold " +
-                  fixed(ho.lift.empty() ? 0 : ho.lift.front(), 1) + "x their share of the customers who bought nothing in the holdout "
-                  "(AUC " + fixed(ho.auc, 3) + "; " + pct(ho.churn_rate) + " bought nothing).");
-    h.raw("<div class=\"pair\"><div>");
-    h.tag("<h3>", "ROC curve", "</h3>");
+              pct(ho.churn_rate) + " of customers bought nothing in the holdout. Contacting the riskiest 10% by " +
+                  better.name + " reaches " + fixed(better.lift.empty() ? 0 : better.lift.front(), 1) +
+                  "x as many of them as contacting at random (AUC " + fixed(better.auc, 3) + "; 1 - P(alive) alone: AUC " +
+                  fixed(pa.auc, 3) + ").");
+    h.raw("<p class=\"muted\">");
+    h.text("Scores are computed at the calibration end and checked against the holdout. The BG/NBD model gives "
+           "customers who never bought again P(alive) = 1 (it assumes nobody leaves before a repeat purchase), so "
+           "1 - P(alive) ranks one-time buyers as safe; the expected number of purchases ranks them correctly. "
+           "customers.csv carries both: churn_risk = 1 - P(alive) and expected_purchases.");
+    h.raw("</p><div class=\"pair\"><div>");
+    h.tag("<h3>", "ROC curves", "</h3>");
     svg::LineChart roc;
-    roc.axes = {"ROC of churn risk", "false positive rate", "true positive rate", true};
+    roc.axes = {"ROC of the churn scores", "false positive rate", "true positive rate", true};
     roc.diagonal = true;
-    for (const auto& p : ho.roc) {
-      roc.x.push_back(p.x);
+    for (const ChurnScore* cs : {&ep, &pa}) {
+      svg::Series sr{cs->name, {}};
+      std::vector<double> xs;
+      for (const auto& p : cs->roc) {
+        xs.push_back(p.x);
+        sr.values.push_back(p.y);
+      }
+      roc.series.push_back(std::move(sr));
+      roc.series_x.push_back(std::move(xs));
     }
-    svg::Series rs{"risk = 1 - P(alive)", {}};
-    for (const auto& p : ho.roc) rs.values.push_back(p.y);
-    roc.series = {rs};
     h.figure(svg::line_chart(roc));
     h.raw("</div><div>");
     h.tag("<h3>", "Cumulative gains", "</h3>");
     svg::LineChart gains;
     gains.axes = {"Cumulative gains", "share of customers contacted (riskiest first)", "share of churners reached", true};
     gains.diagonal = true;
-    svg::Series gs{"risk = 1 - P(alive)", {}};
-    for (const auto& p : ho.gains) {
-      gains.x.push_back(p.x);
-      gs.values.push_back(p.y);
+    for (const ChurnScore* cs : {&ep, &pa}) {
+      svg::Series sr{cs->name, {}};
+      std::vector<double> xs;
+      for (const auto& p : cs->gains) {
+        xs.push_back(p.x);
+        sr.values.push_back(p.y);
+      }
+      gains.series.push_back(std::move(sr));
+      gains.series_x.push_back(std::move(xs));
     }
-    gains.series = {gs};
     h.figure(svg::line_chart(gains));
     h.raw("</div></div>");
     h.tag("<h3>", "Lift by decile of risk", "</h3>");
     svg::BarChart lift;
     lift.axes = {"Lift by decile", "decile (1 = riskiest 10%)", "lift", false};
-    for (int d = 1; d <= static_cast<int>(ho.lift.size()); ++d) lift.categories.push_back(std::to_string(d));
-    lift.series = {{"lift", ho.lift}};
+    for (int d = 1; d <= static_cast<int>(ep.lift.size()); ++d) lift.categories.push_back(std::to_string(d));
+    lift.series = {{ep.name, ep.lift}, {pa.name, pa.lift}};
     h.figure(svg::bar_chart(lift));
     h.end_section();
   } else if (!c.churn_risk.empty()) {

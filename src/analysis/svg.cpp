@@ -14,7 +14,7 @@ namespace crmkit::analysis::svg {
 namespace {
 
 constexpr double kWidth = 640, kHeight = 320;
-constexpr double kLeft = 64, kRight = 20, kTop = 28, kBottom = 48;
+constexpr double kLeft = 64, kRight = 20, kTop = 28, kBottom = 62;
 constexpr double kPlotW = kWidth - kLeft - kRight, kPlotH = kHeight - kTop - kBottom;
 
 // A qualitative palette readable by most colour-blind readers (Okabe & Ito 2008).
@@ -248,7 +248,7 @@ std::string bar_chart(const BarChart& c) {
     // Category labels: rotated when many or long.
     const bool rotate = n > 6 || static_cast<double>(c.categories[i].size()) * 6.0 > slot;
     if (rotate) {
-      d.text(gx + group / 2, kTop + kPlotH + 12, c.categories[i], "end", "tick", -25);
+      d.text(gx + group / 2 + 4, kTop + kPlotH + 12, c.categories[i], "end", "tick", -20);
     } else {
       d.text(gx + group / 2, kTop + kPlotH + 16, c.categories[i], "middle", "tick");
     }
@@ -301,6 +301,7 @@ std::string heatmap(const Heatmap& c) {
     const double t = (i + 0.5) / steps;
     d.rect(lx, kTop + kPlotH * (1 - static_cast<double>(i + 1) / steps), 12, kPlotH / steps + 0.3, sequential(t));
   }
+  if (std::abs(lo) < 1e-6 * std::max(1.0, std::abs(hi))) lo = 0;
   d.text(lx + 16, kTop + 8, tick_text(hi, c.axes.y_percent), "start", "tick");
   d.text(lx + 16, kTop + kPlotH, tick_text(lo, c.axes.y_percent), "start", "tick");
   if (!c.value_label.empty()) d.text(lx + 6, kTop - 8, c.value_label, "middle", "legend");
@@ -308,17 +309,27 @@ std::string heatmap(const Heatmap& c) {
 }
 
 std::string line_chart(const LineChart& c) {
-  const std::size_t n = c.x.size();
-  check_series(c.series, n, "svg::line_chart");
+  if (!c.series_x.empty() && c.series_x.size() != c.series.size())
+    throw InvalidArgument("svg::line_chart", "series_x", "size " + std::to_string(c.series_x.size()),
+                          "must be empty or one per series (" + std::to_string(c.series.size()) + ")");
+  auto xs = [&](std::size_t s) -> const std::vector<double>& {
+    return c.series_x.empty() || c.series_x[s].empty() ? c.x : c.series_x[s];
+  };
+  for (std::size_t s = 0; s < c.series.size(); ++s)
+    if (c.series[s].values.size() != xs(s).size())
+      throw InvalidArgument("svg::line_chart", "series '" + c.series[s].name + "'",
+                            "length " + std::to_string(c.series[s].values.size()),
+                            "must have one value per x (" + std::to_string(xs(s).size()) + ")");
   Doc d(c.axes, "line");
   Range xr{0, 1};
   {
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (double v : c.x)
-      if (finite(v)) {
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-      }
+    for (std::size_t s = 0; s <= c.series.size(); ++s)
+      for (double v : s < c.series.size() ? xs(s) : c.x)
+        if (finite(v)) {
+          lo = std::min(lo, v);
+          hi = std::max(hi, v);
+        }
     if (finite(lo)) xr = {lo, hi};
   }
   Range yr = data_range(c.series, true);
@@ -343,18 +354,19 @@ std::string line_chart(const LineChart& c) {
     std::string path;
     bool pen = false;
     double last_y = 0;
-    for (std::size_t i = 0; i < n; ++i) {
+    const std::vector<double>& x = xs(s);
+    for (std::size_t i = 0; i < x.size(); ++i) {
       const double v = c.series[s].values[i];
-      if (!finite(v) || !finite(c.x[i])) {
+      if (!finite(v) || !finite(x[i])) {
         pen = false;
         continue;
       }
       if (!pen) {
-        path += "M" + num(px(c.x[i])) + " " + num(py(v));
+        path += "M" + num(px(x[i])) + " " + num(py(v));
       } else if (c.step) {
-        path += "L" + num(px(c.x[i])) + " " + num(py(last_y)) + "L" + num(px(c.x[i])) + " " + num(py(v));
+        path += "L" + num(px(x[i])) + " " + num(py(last_y)) + "L" + num(px(x[i])) + " " + num(py(v));
       } else {
-        path += "L" + num(px(c.x[i])) + " " + num(py(v));
+        path += "L" + num(px(x[i])) + " " + num(py(v));
       }
       pen = true;
       last_y = v;

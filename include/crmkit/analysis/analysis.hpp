@@ -12,7 +12,8 @@
 //  4. Gamma-Gamma spend and CLV (lifetimes' period-by-period discounting);
 //  5. with a calibration end: the holdout check (calibration vs holdout by frequency, cumulative
 //     tracking) and churn evaluation of 1 - P(alive) against "no purchase in the holdout"
-//     (ROC, gains, lift).
+//     (ROC, gains, lift) — and of a second score, the fewest expected holdout purchases: BG/NBD gives
+//     one-time buyers P(alive) = 1, so 1 - P(alive) ranks them safest although most of them never return.
 // Inputs that are given but whose analysis this build does not have yet are listed in Results::notes.
 #pragma once
 
@@ -105,6 +106,15 @@ struct Point {
   double x = 0, y = 0;
 };
 
+/// How well a churn score ranks the customers who did not buy in the holdout.
+struct ChurnScore {
+  std::string name;
+  double auc = 0;            ///< ROC AUC, ties as one step (scikit-learn's roc_auc_score); NaN with one class
+  std::vector<Point> roc;    ///< (false positive rate, true positive rate), at most ~200 points
+  std::vector<Point> gains;  ///< (share of customers targeted, share of churners caught)
+  std::vector<double> lift;  ///< by decile of risk (1 = riskiest 10%), ties spread evenly
+};
+
 /// Calibration / holdout results (present with a calibration end).
 struct Holdout {
   std::int64_t calibration_end = 0;
@@ -118,12 +128,9 @@ struct Holdout {
   /// calibration data).
   std::vector<double> tracking_t, tracking_actual, tracking_expected;
   double actual_total = 0, predicted_total = 0;
-  /// Churn evaluation of 1 - P(alive at the calibration end) against no holdout purchase.
+  /// Churn evaluation at the calibration end against "no purchase in the holdout".
   double churn_rate = 0;  ///< share of calibration customers without a holdout purchase
-  double auc = 0;
-  std::vector<Point> roc;    ///< (false positive rate, true positive rate)
-  std::vector<Point> gains;  ///< (share of customers targeted, share of churners caught)
-  std::vector<double> lift;  ///< by decile (1 = top 10% risk)
+  std::vector<ChurnScore> churn_scores;  ///< [0]: 1 - P(alive); [1]: fewest expected holdout purchases
 };
 
 /// Cumulative tracking over the whole period (the model fitted on all of it), always present with a

@@ -60,6 +60,8 @@ struct LineChart {
   Axes axes;
   std::vector<double> x;
   std::vector<Series> series;  ///< one value per x
+  /// Own x values per series (empty, or one vector per series; an empty vector = the shared x).
+  std::vector<std::vector<double>> series_x;
   std::optional<double> marker_x;
   std::string marker_label;
   bool step = false;           ///< draw as a step function (Kaplan-Meier)
