@@ -165,10 +165,14 @@ TrackingCurve tracking_curve(const clv::Model& model, const std::vector<double>&
 
 // ROC, gains and lift of a score against 0/1 labels given as (score, positives, total) groups; equal
 // scores form one tie group (a diagonal ROC step, as scikit-learn's roc_curve / roc_auc_score).
-ChurnScore churn_curves(std::string name, const std::vector<double>& score, const std::vector<double>& pos,
+ChurnScore churn_curves(std::string name, const std::vector<double>& raw_score, const std::vector<double>& pos,
                         const std::vector<double>& tot) {
   ChurnScore h;
   h.name = std::move(name);
+  // A score without a value (NaN) ranks last.
+  std::vector<double> score(raw_score);
+  for (double& v : score)
+    if (std::isnan(v)) v = -std::numeric_limits<double>::infinity();
   std::vector<std::size_t> order(score.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
@@ -187,11 +191,11 @@ ChurnScore churn_curves(std::string name, const std::vector<double>& score, cons
   for (std::size_t k = 0; k < order.size();) {
     const double s = score[order[k]];
     double gp = 0, gt = 0;
-    while (k < order.size() && score[order[k]] == s) {
+    do {
       gp += pos[order[k]];
       gt += tot[order[k]];
       ++k;
-    }
+    } while (k < order.size() && score[order[k]] == s);
     const double ptp = tp, pfp = fp;
     tp += gp;
     fp += gt - gp;
@@ -406,6 +410,10 @@ Results analyze(const Inputs& inputs, const Options& options) {
       model = fitted[best];
     }
     res.transaction_model = describe(*model);
+    if (!model->info().converged())
+      res.notes.push_back({"Transaction model", "The " + model->title() + " fit did not converge (" +
+                                                    std::string(core::fit_status_name(model->info().status)) +
+                                                    "): treat its predictions with care."});
   } else {
     res.notes.push_back({"Transaction model", keys.empty() ? "No transaction model is in this build."
                                                            : "No transaction model could be fitted: " +

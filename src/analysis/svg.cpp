@@ -73,7 +73,7 @@ struct Doc {
   std::string s;
   explicit Doc(const Axes& a, const char* kind) {
     s.reserve(4096);
-    s += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart chart-";
+    s += "<svg class=\"chart chart-";
     s += kind;
     s += "\" viewBox=\"0 0 " + num(kWidth) + " " + num(kHeight) + "\" role=\"img\" aria-label=\"" +
          escape(a.title) + "\"><title>" + escape(a.title) + "</title>";
@@ -185,6 +185,14 @@ std::string escape(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string standalone(std::string_view chart) {
+  constexpr std::string_view open = "<svg ";
+  if (chart.substr(0, open.size()) != open)
+    throw InvalidArgument("svg::standalone", "chart", std::string(chart.substr(0, 16)), "must start with '<svg '");
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" " +
+         std::string(chart.substr(open.size())) + "\n";
 }
 
 std::string short_number(double v) {

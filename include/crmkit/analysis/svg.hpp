@@ -19,6 +19,10 @@ namespace crmkit::analysis::svg {
 /// newline are dropped (they are not allowed in XML 1.0).
 std::string escape(std::string_view text);
 
+/// A chart as a standalone .svg document (XML declaration and the SVG namespace added; charts
+/// inlined in HTML5 need neither).
+std::string standalone(std::string_view chart);
+
 /// Short text of a number for ticks and labels: 1234567 -> "1.23M", 0.25 -> "0.25", 12 -> "12".
 std::string short_number(double v);
 
