@@ -10,6 +10,11 @@ PKGS=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-pandas python3-pytest python3-sklearn
 )
+# The headless-browser test of report.html (tests/cli/test_report_browser.py). `--no-browser` leaves
+# them out (scripts/demo.sh does: the report itself needs no browser to be written).
+if [[ "${1:-}" != "--no-browser" ]]; then
+  PKGS+=(chromium chromium-driver python3-selenium)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do
