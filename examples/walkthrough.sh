@@ -10,6 +10,14 @@ log="$data/CDNOW_master.txt"                 # header: customer_id date number_o
 cols=(--customer-col customer_id --date-col date --amount-col dollar_value)
 crmkit --version
 
+# 0. The whole analysis in one command: report.html (open it in a browser), customers.csv and
+#    summary.json (docs/report.md). --calibration-end holds out the rest of the log to test the models.
+crmkit analyze --transactions "$log" "${cols[@]}" --calibration-end 1997-09-30 -o "$work/analysis" --quiet
+test -s "$work/analysis/report.html"
+test "$(wc -l < "$work/analysis/customers.csv")" -eq 23571
+grep -q '"customers": 23570' "$work/analysis/summary.json"
+echo "report: $work/analysis/report.html"
+
 # 1. Customer summaries in weeks: frequency, recency, T, monetary_value (lifetimes' names), the input
 #    of the CLV models. Ids are written as found ("00001").
 crmkit summary --transactions "$log" "${cols[@]}" --period week -o "$work/summary.csv"
