@@ -425,11 +425,20 @@ Results analyze(const Inputs& inputs, const Options& options) {
   std::vector<double> disc_per_pattern;  // sum of discounted incremental expected purchases (for CLV)
   if (model) {
     const clv::ModelData pd = pattern_data(patterns);
-    std::vector<double> alive(patterns.size()), expct(patterns.size());
+    std::vector<double> alive(patterns.size());
     model->predict("p_alive", 0, pd, alive);
-    model->predict("conditional_expected_purchases", horizon, pd, expct);
+    // Discounted expected purchases per pattern, month by month (for CLV below); the last month's
+    // cumulative value is the expected purchases over the horizon (horizon = months * periods per month).
+    disc_per_pattern.assign(patterns.size(), 0.0);
+    std::vector<double> prev(patterns.size(), 0.0), cur(patterns.size());
+    for (int month = 1; month <= options.horizon_months; ++month) {
+      model->predict("conditional_expected_purchases", month * ppm, pd, cur);
+      const double df = std::pow(1.0 + options.discount_rate, month);
+      for (std::size_t k = 0; k < cur.size(); ++k) disc_per_pattern[k] += (cur[k] - prev[k]) / df;
+      prev.swap(cur);
+    }
     c.p_alive = scatter(alive, patterns.index);
-    c.expected_purchases = scatter(expct, patterns.index);
+    c.expected_purchases = scatter(prev, patterns.index);
     c.churn_risk.resize(n);
     for (std::size_t i = 0; i < n; ++i) c.churn_risk[i] = 1.0 - c.p_alive[i];
 
@@ -467,15 +476,6 @@ Results analyze(const Inputs& inputs, const Options& options) {
       res.grid_expected[r * res.grid_frequency.size()] = kNaN;
     }
 
-    // Discounted expected purchases per pattern, month by month (for CLV below).
-    disc_per_pattern.assign(patterns.size(), 0.0);
-    std::vector<double> prev(patterns.size(), 0.0), cur(patterns.size());
-    for (int month = 1; month <= options.horizon_months; ++month) {
-      model->predict("conditional_expected_purchases", month * ppm, pd, cur);
-      const double df = std::pow(1.0 + options.discount_rate, month);
-      for (std::size_t k = 0; k < cur.size(); ++k) disc_per_pattern[k] += (cur[k] - prev[k]) / df;
-      prev.swap(cur);
-    }
   }
 
   // ---- 4. spend and CLV ----------------------------------------------------------------------------
