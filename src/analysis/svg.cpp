@@ -369,12 +369,20 @@ std::string line_chart(const LineChart& c) {
         pen = false;
         continue;
       }
+      // Appended piecewise: GCC 12 warns falsely (-Wrestrict, PR 105329) on "L" + std::string in Release.
+      auto point = [&path](char command, double px_, double py_) {
+        path += command;
+        path += num(px_);
+        path += ' ';
+        path += num(py_);
+      };
       if (!pen) {
-        path += "M" + num(px(x[i])) + " " + num(py(v));
+        point('M', px(x[i]), py(v));
       } else if (c.step) {
-        path += "L" + num(px(x[i])) + " " + num(py(last_y)) + "L" + num(px(x[i])) + " " + num(py(v));
+        point('L', px(x[i]), py(last_y));
+        point('L', px(x[i]), py(v));
       } else {
-        path += "L" + num(px(x[i])) + " " + num(py(v));
+        point('L', px(x[i]), py(v));
       }
       pen = true;
       last_y = v;
