@@ -1,0 +1,205 @@
+"""Kano questionnaire analysis over the C ABI (crmkit/c/kano.h); docs/models/kano.md.
+
+    >>> import crmkit
+    >>> r = crmkit.kano("survey.csv", costs="costs.csv")
+    >>> r.features[["feature", "category", "better", "worse", "priority", "recommendation"]]
+    >>> r.quality["straightliners"]
+
+A survey is one row per respondent and feature with a functional and a dysfunctional answer, as codes
+1..5 (1 like, 2 must-be, 3 neutral, 4 live-with, 5 dislike) or words. Pass a CSV path, a pandas
+DataFrame or a dict of columns.
+"""
+import ctypes
+import json
+import os
+from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_int64, c_void_p
+
+import numpy as np
+
+from ._lib import Options, check, declare, lib
+
+try:
+    import pandas as pd
+except ImportError:  # pragma: no cover
+    pd = None
+
+_P = c_void_p
+_CPP = POINTER(c_char_p)
+declare({
+    "crmkit_kano_read_csv": (c_int32, [c_char_p, _P, POINTER(_P)]),
+    "crmkit_kano_analyze": (c_int32, [_CPP, _CPP, _CPP, _CPP, POINTER(c_double), c_int64, _P, POINTER(_P)]),
+    "crmkit_kano_analyze_codes": (c_int32, [_CPP, _CPP, POINTER(c_int32), POINTER(c_int32), POINTER(c_double),
+                                            c_int64, _P, POINTER(_P)]),
+    "crmkit_kano_feature_count": (c_int32, [_P, POINTER(c_int64)]),
+    "crmkit_kano_feature_name": (c_int32, [_P, c_int64, _CPP]),
+    "crmkit_kano_counts": (c_int32, [_P, POINTER(c_int64), c_int64]),
+    "crmkit_kano_categories": (c_int32, [_P, POINTER(c_int32), c_int64]),
+    "crmkit_kano_values": (c_int32, [_P, c_char_p, POINTER(c_double), c_int64]),
+    "crmkit_kano_flags": (c_int32, [_P, c_char_p, POINTER(c_int64), c_int64]),
+    "crmkit_kano_recommendation": (c_int32, [_P, c_int64, _CPP]),
+    "crmkit_kano_quality": (c_int32, [_P, c_char_p, POINTER(c_int64)]),
+    "crmkit_kano_issue_count": (c_int32, [_P, POINTER(c_int64)]),
+    "crmkit_kano_issue": (c_int32, [_P, c_int64, POINTER(c_int64), POINTER(c_int64), _CPP, _CPP, _CPP]),
+    "crmkit_kano_flagged_count": (c_int32, [_P, c_char_p, POINTER(c_int64)]),
+    "crmkit_kano_flagged": (c_int32, [_P, c_char_p, c_int64, _CPP]),
+    "crmkit_kano_to_json": (c_int32, [_P, c_char_p, c_int64, POINTER(c_int64)]),
+    "crmkit_kano_free": (c_int32, [_P]),
+})
+
+CATEGORIES = ("A", "O", "M", "I", "R", "Q")
+
+
+class KanoResult:
+    """One analysis: ``features`` (one row per feature in priority order: feature, n, counts A..Q,
+    shares share_A..share_Q, category, better, worse, category_strength, total_strength,
+    fong_significant, functional_mean, dysfunctional_mean, ..., priority, benefit, cost, frequency,
+    recommendation; a DataFrame when pandas is installed, else a list of dicts), ``quality`` (a dict:
+    counts, ``issues``, ``straightliners``, ``questionable_respondents``) and ``json`` (the whole result
+    as the CLI prints it)."""
+
+    def __init__(self, doc):
+        self.json = doc
+        self.quality = doc["quality"]
+        rows = []
+        for f in doc["features"]:
+            row = {k: v for k, v in f.items() if k not in ("counts", "shares", "weighted_shares")}
+            for c in CATEGORIES:
+                row[c] = f["counts"][c]
+            for c in CATEGORIES:
+                row["share_" + c] = f["shares"][c]
+            if "weighted_shares" in f:
+                for c in CATEGORIES:
+                    v = f["weighted_shares"][c]
+                    row["weighted_share_" + c] = float("nan") if v is None else v
+            for k, v in row.items():
+                if v is None and k not in ("category", "recommendation"):
+                    row[k] = float("nan")
+            rows.append(row)
+        self.features = pd.DataFrame(rows) if pd is not None else rows
+
+    def category(self, feature):
+        """The Kano category letter of one feature (None when it has no classified answer)."""
+        for f in self.json["features"]:
+            if f["feature"] == feature:
+                return f["category"]
+        raise KeyError(feature)
+
+    def __repr__(self):
+        return f"KanoResult({len(self.json['features'])} features, {self.quality['used_rows']} answers used)"
+
+
+def _csv_text(table, columns):
+    """CSV text of a dict of columns or a DataFrame (for the *_text options)."""
+    if pd is not None and isinstance(table, pd.DataFrame):
+        return table.to_csv(index=False)
+    names = [c for c in columns if c in table]
+    n = len(table[names[0]])
+    lines = [",".join(names)] + [",".join(str(table[c][i]) for c in names) for i in range(n)]
+    return "\n".join(lines) + "\n"
+
+
+def _options(table, words, invalid, tie_threshold, fong_z, straightline_min_features, exclude_straightliners,
+             questionable_share, exclude_questionable, costs, benefit_split, cost_split, frequency_split):
+    kv = dict(invalid=invalid, tie_threshold=tie_threshold, fong_z=fong_z,
+              straightline_min_features=straightline_min_features, exclude_straightliners=exclude_straightliners,
+              questionable_share=questionable_share, exclude_questionable=exclude_questionable,
+              benefit_split=benefit_split, cost_split=cost_split, frequency_split=frequency_split)
+    if isinstance(table, (list, tuple)):
+        kv["table_text"] = "\n".join(",".join(r) if not isinstance(r, str) else ",".join(r) for r in table) + "\n"
+    elif isinstance(table, str) and "\n" in table:
+        kv["table_text"] = table
+    elif table is not None and table != "standard":
+        kv["table"] = os.fspath(table)
+    if words is not None:
+        kv["words"] = words if isinstance(words, str) else ",".join(f"{w}={c}" for w, c in words.items())
+    if costs is not None:
+        if isinstance(costs, (str, os.PathLike)):
+            kv["costs"] = os.fspath(costs)
+        elif isinstance(costs, dict) and "feature" not in costs:
+            kv["costs_text"] = "feature,cost\n" + "".join(f"{k},{v}\n" for k, v in costs.items())
+        else:
+            kv["costs_text"] = _csv_text(costs, ("feature", "cost", "frequency"))
+    return Options(**kv)
+
+
+def _column(data, name, required=True):
+    if name is None:
+        return None
+    if pd is not None and isinstance(data, pd.DataFrame):
+        if name in data.columns:
+            return data[name].to_numpy()
+    elif name in data:
+        return np.asarray(data[name])
+    if required:
+        raise KeyError(f"crmkit.kano: the survey has no column '{name}'")
+    return None
+
+
+def _strings(values):
+    out = []
+    for v in values:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            out.append(b"")
+        else:
+            out.append(str(v).encode("utf-8"))
+    return (c_char_p * len(out))(*out)
+
+
+def _is_codes(a):
+    return np.issubdtype(a.dtype, np.integer)
+
+
+def kano(survey, *, respondent_col="respondent", feature_col="feature", functional_col="functional",
+         dysfunctional_col="dysfunctional", importance_col="importance", table="standard", words=None,
+         invalid="skip", tie_threshold=None, fong_z=None, straightline_min_features=None,
+         exclude_straightliners=False, questionable_share=None, exclude_questionable=False, costs=None,
+         benefit_split=None, cost_split=None, frequency_split=None):
+    """Analyses a Kano survey and returns a KanoResult.
+
+    ``survey``: a CSV path (columns respondent, feature, functional, dysfunctional, optional importance,
+    cost, frequency), a DataFrame or a dict of columns (named by the ``*_col`` arguments; integer answer
+    columns are codes with 0 = missing, other columns are text). ``table``: "standard" (Berger et al.
+    1993), a file path, CSV text or a 5x5 list of letters. ``words``: {word: code} replacing the default
+    answer words. ``invalid``: "skip" or "fail". ``costs``: a path, a DataFrame / dict of columns
+    (feature, cost, frequency) or {feature: cost}. Defaults of the numbers: docs/models/kano.md.
+    """
+    opts = _options(table, words, invalid, tie_threshold, fong_z, straightline_min_features, exclude_straightliners,
+                    questionable_share, exclude_questionable, costs, benefit_split, cost_split, frequency_split)
+    h = c_void_p()
+    if isinstance(survey, (str, os.PathLike)):
+        check(lib.crmkit_kano_read_csv(os.fspath(survey).encode(), opts.handle, byref(h)))
+    else:
+        resp = _column(survey, respondent_col)
+        feat = _column(survey, feature_col)
+        fu = _column(survey, functional_col)
+        dy = _column(survey, dysfunctional_col)
+        imp = _column(survey, importance_col, required=False)
+        n = len(fu)
+        for name, col in ((respondent_col, resp), (feature_col, feat), (dysfunctional_col, dy)):
+            if len(col) != n:
+                raise ValueError(f"crmkit.kano: column '{name}' has {len(col)} rows, '{functional_col}' has {n}")
+        keep = [_strings(resp), _strings(feat)]
+        ip = None
+        if imp is not None:
+            imp = np.ascontiguousarray(imp, dtype=np.float64)
+            keep.append(imp)
+            ip = imp.ctypes.data_as(POINTER(c_double))
+        if _is_codes(fu) and _is_codes(dy):
+            fa = np.ascontiguousarray(fu, dtype=np.int32)
+            da = np.ascontiguousarray(dy, dtype=np.int32)
+            keep += [fa, da]
+            check(lib.crmkit_kano_analyze_codes(keep[0], keep[1], fa.ctypes.data_as(POINTER(c_int32)),
+                                                da.ctypes.data_as(POINTER(c_int32)), ip, n, opts.handle, byref(h)))
+        else:
+            fs, ds = _strings(fu), _strings(dy)
+            keep += [fs, ds]
+            check(lib.crmkit_kano_analyze(keep[0], keep[1], fs, ds, ip, n, opts.handle, byref(h)))
+    try:
+        length = c_int64()
+        check(lib.crmkit_kano_to_json(h, None, 0, byref(length)))
+        buf = ctypes.create_string_buffer(length.value + 1)
+        check(lib.crmkit_kano_to_json(h, buf, length.value + 1, byref(length)))
+        doc = json.loads(buf.value.decode("utf-8"))
+    finally:
+        lib.crmkit_kano_free(h)
+    return KanoResult(doc)

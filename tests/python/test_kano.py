@@ -1,0 +1,125 @@
+"""crmkit.kano against the hand-computed survey of docs/models/kano.md (tests/data/kano_survey.csv), an
+independent pandas computation, properties, and errors naming the row and the answer."""
+import math
+import os
+
+import numpy as np
+import pytest
+
+import crmkit
+from crmkit.kano import kano
+
+STANDARD = ["QAAAO", "RIIIM", "RIIIM", "RIIIM", "RRRRQ"]  # Berger et al. (1993)
+
+
+@pytest.fixture(scope="module")
+def survey(data_dir):
+    return os.path.join(data_dir, "kano_survey.csv")
+
+
+@pytest.fixture(scope="module")
+def result(survey, data_dir):
+    return kano(survey, costs=os.path.join(data_dir, "kano_costs.csv"))
+
+
+def rows(result):
+    f = result.features
+    return {r["feature"]: r for r in (f.to_dict("records") if hasattr(f, "to_dict") else f)}
+
+
+def test_hand_computed(result):
+    r = rows(result)
+    pw, ex, dm, ai = r["password_reset"], r["export_csv"], r["dark_mode"], r["ai_summary"]
+    assert [pw[c] for c in "AOMIRQ"] == [1, 2, 6, 1, 0, 0]
+    assert [dm[c] for c in "AOMIRQ"] == [5, 1, 0, 2, 1, 1]
+    assert (pw["category"], ex["category"], dm["category"], ai["category"]) == ("M", "O", "A", "A")
+    assert ai["tie_broken"] and not pw["tie_broken"]
+    assert pw["better"] == pytest.approx(0.3, abs=1e-12) and pw["worse"] == pytest.approx(-0.8, abs=1e-12)
+    assert dm["better"] == pytest.approx(0.75, abs=1e-12) and dm["worse"] == pytest.approx(-0.125, abs=1e-12)
+    assert pw["fong_critical"] == pytest.approx(1.65 * math.sqrt(4.8), abs=1e-12)
+    assert pw["fong_significant"] and not ex["fong_significant"]
+    assert pw["functional_mean"] == pytest.approx(1.3, abs=1e-12)
+    assert dm["functional_mean"] == pytest.approx(3.25, abs=1e-12)
+    assert ai["dysfunctional_mean"] == pytest.approx(7 / 9, abs=1e-12)
+    assert pw["weighted_better"] == pytest.approx(13 / 44, abs=1e-12)
+    assert [pw["priority"], ex["priority"], dm["priority"], ai["priority"]] == [1, 2, 3, 4]
+    assert [pw["recommendation"], ex["recommendation"], dm["recommendation"], ai["recommendation"]] == [
+        "fix now", "roadmap", "fill-in", "deprioritise"]
+    q = result.quality
+    assert (q["rows"], q["used_rows"], q["missing_answers"], q["invalid_answers"]) == (42, 40, 1, 1)
+    assert q["issues"][1] == {"row": 41, "line": 43, "column": "dysfunctional", "answer": "maybe",
+                              "problem": "invalid"}
+    assert q["straightliners"] == ["r10"] and q["questionable_respondents"] == ["r09"]
+    assert result.category("export_csv") == "O"
+
+
+def test_against_pandas_crosstab(survey):
+    pd = pytest.importorskip("pandas")
+    df = pd.read_csv(survey, dtype=str)
+    words = {"like": 1, "neutral": 3, "dislike": 5, "i am neutral": 3, "tolerate": 4}
+
+    def code(x):
+        if not isinstance(x, str):
+            return None
+        x = x.strip().lower()
+        return words.get(x, int(x) if x.isdigit() and 1 <= int(x) <= 5 else None)
+
+    df["f"] = df["functional"].map(code)
+    df["d"] = df["dysfunctional"].map(code)
+    df = df.dropna(subset=["f", "d"])
+    df["cat"] = [STANDARD[int(f) - 1][int(d) - 1] for f, d in zip(df["f"], df["d"])]
+    tab = pd.crosstab(df["feature"], df["cat"]).reindex(columns=list("AOMIRQ"), fill_value=0)
+    r = rows(kano(df[["respondent", "feature", "functional", "dysfunctional"]]))
+    for feat, counts in tab.iterrows():
+        assert [r[feat][c] for c in "AOMIRQ"] == list(counts)
+        aomi = counts[["A", "O", "M", "I"]].sum()
+        assert r[feat]["better"] == pytest.approx((counts["A"] + counts["O"]) / aomi, abs=1e-12)
+        assert r[feat]["worse"] == pytest.approx(-(counts["O"] + counts["M"]) / aomi, abs=1e-12)
+
+
+def test_codes_dict_and_properties():
+    rng = np.random.default_rng(7)
+    n = 3000
+    data = {"respondent": rng.integers(0, 300, n).astype(str), "feature": rng.choice(["a", "b", "c", "d"], n),
+            "functional": rng.integers(1, 6, n), "dysfunctional": rng.integers(1, 6, n),
+            "importance": rng.uniform(0, 5, n)}
+    res = kano(data)
+    for r in rows(res).values():
+        assert sum(r["share_" + c] for c in "AOMIRQ") == pytest.approx(1.0, abs=1e-12)
+        assert 0 <= r["better"] <= 1 and -1 <= r["worse"] <= 0
+        assert 0 <= r["weighted_better"] <= 1 and -1 <= r["weighted_worse"] <= 0
+        assert -2 <= r["functional_mean"] <= 4
+    assert res.quality["used_rows"] == n
+
+
+def test_options(survey):
+    r = rows(kano(survey, tie_threshold=0.2))
+    assert r["export_csv"]["category"] == "M"  # O 0.5 and M 0.3 are close: M > O
+    r = rows(kano(survey, exclude_straightliners=True, exclude_questionable=True))
+    assert [r["password_reset"][c] for c in "AOMIRQ"] == [0, 1, 6, 1, 0, 0]
+    diag_q = ["QAAAO", "RQIIM", "RIQIM", "RIIQM", "RRRRQ"]
+    r = rows(kano(survey, table=[list(x) for x in diag_q]))
+    assert r["ai_summary"]["Q"] == 4  # r09 (5,5), and now (3,3) twice and (4,4)
+    r = rows(kano({"respondent": ["a", "b"], "feature": ["x", "x"], "functional": ["gern", "egal"],
+                   "dysfunctional": ["stört", "stört"]}, words={"gern": 1, "egal": 3, "stört": 5}))
+    assert (r["x"]["O"], r["x"]["M"]) == (1, 1)
+    r = rows(kano(survey, costs={"password_reset": 1, "export_csv": 1, "dark_mode": 9, "ai_summary": 9}))
+    assert r["export_csv"]["recommendation"] == "quick win"
+
+
+def test_errors(survey, tmp_path):
+    with pytest.raises(crmkit.ParseError, match=r"kano_survey.csv:42:3: column 'functional'"):
+        kano(survey, invalid="fail")
+    with pytest.raises(crmkit.InvalidArgumentError, match=r"functional\[1\].*'sometimes'"):
+        kano({"respondent": ["a", "a"], "feature": ["x", "y"], "functional": ["like", "sometimes"],
+              "dysfunctional": ["dislike", "neutral"]}, invalid="fail")
+    with pytest.raises(crmkit.CrmkitIOError):
+        kano(str(tmp_path / "missing.csv"))
+    bad = tmp_path / "t.csv"
+    bad.write_text("Q,A,A\n")
+    with pytest.raises(crmkit.ParseError, match="5 rows"):
+        kano(survey, table=str(bad))
+    with pytest.raises(crmkit.InvalidArgumentError, match="skip or fail"):
+        kano(survey, invalid="sometimes")
+    with pytest.raises(KeyError):
+        kano({"respondent": ["a"], "feature": ["x"], "functional": [1]})
