@@ -345,7 +345,11 @@ TEST(KanoProperties, RandomSurveys) {
   for (int trial = 0; trial < 50; ++trial) {
     const std::size_t nf = 1 + rng() % 6, nr = 1 + rng() % 40;
     std::vector<std::string> names;
-    for (std::size_t k = 0; k < nf; ++k) names.push_back("f" + std::to_string(k));
+    for (std::size_t k = 0; k < nf; ++k) {
+      std::string name = "f";  // appended piecewise: GCC 12 -Wrestrict false positive on "f" + to_string
+      name += std::to_string(k);
+      names.push_back(name);
+    }
     std::vector<std::uint32_t> resp, feat;
     std::vector<std::int32_t> fu, dy;
     std::vector<double> imp;
