@@ -171,7 +171,7 @@ TEST(Csat, AndCes) {
   EXPECT_EQ(r.easy, 4);
   EXPECT_EQ(r.difficult, 3);
   EXPECT_NEAR(r.difficult_share, 3.0 / 8, kTol);
-  // Sample sd: squared deviations from 4.375 sum to 35.875; t_{0.975, 7} = 2.3646242515927853 (mpmath, 30 digits; scipy 1.10 is 6e-10 off).
+  // Sample sd: squared deviations from 4.375 sum to 35.875; t_{0.975, 7} = 2.3646242515927853 (mpmath, 30 digits; scipy.stats.t.ppf is 6e-10 off).
   EXPECT_NEAR(r.sd, std::sqrt(35.875 / 7), 1e-12);
   EXPECT_NEAR(r.mean_ci_high - r.mean, 2.3646242515927853 * r.sd / std::sqrt(8.0), 1e-10);
   EXPECT_TRUE(std::isnan(ces(std::vector<double>{4}).sd));
