@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include <Eigen/Cholesky>
 #include <nlohmann/json.hpp>
@@ -17,26 +18,16 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr Eigen::Index kBlock = 1024;  // rows per block of the gradient / Hessian pass
 
-// log(1 + exp(z)) without overflow.
-inline double softplus(double z) noexcept { return z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z)); }
-
 std::string num(double v) {
   std::string s = std::to_string(v);
   return s;
 }
 
-// sum_i s_i (softplus(z_i) - y_i z_i)
-double loss(const Eigen::VectorXd& z, std::span<const double> y, const Eigen::VectorXd& s) {
-  double f = 0;
-  const Eigen::Index n = z.size();
-  for (Eigen::Index i = 0; i < n; ++i) f += s[i] * (softplus(z[i]) - y[static_cast<std::size_t>(i)] * z[i]);
-  return f;
-}
-
+// The fitting problem over the internal design (x - mu) * inv_sigma with an intercept column of ones.
 struct Problem {
-  const Eigen::Ref<const Eigen::MatrixXd>& x;
-  std::span<const double> y;
-  Eigen::VectorXd s;          // sample x class weights
+  Eigen::Ref<const Eigen::MatrixXd> x;
+  const double* y;
+  const double* s;            // sample x class weights
   Eigen::RowVectorXd mu, inv_sigma;  // internal centring and scaling
   bool intercept;
   double a1, a2;              // l1 and l2 weights of the objective divided by C
@@ -47,43 +38,59 @@ struct Problem {
     w = theta.head(p).cwiseProduct(inv_sigma.transpose());
     b = intercept ? theta[p] - mu.dot(w) : 0.0;
   }
-  void linear(const Eigen::VectorXd& theta, Eigen::VectorXd& z) const {
-    Eigen::VectorXd w;
-    double b = 0;
-    to_original(theta, w, b);
-    z.noalias() = x * w;
-    z.array() += b;
-  }
   double penalty(const Eigen::VectorXd& theta) const {
     const auto w = theta.head(p);
     return 0.5 * a2 * w.squaredNorm() + a1 * w.lpNorm<1>();
   }
-  // Gradient and Hessian of the data term at z, over the internal (centred, scaled) design.
-  void derivatives(const Eigen::VectorXd& z, Eigen::VectorXd& g, Eigen::MatrixXd& h) const {
+  // One pass over the data at theta: returns sum_i s_i l_i; writes z = linear predictor, the gradient
+  // of the data term and, if h is given, its Hessian (lower and upper triangle).
+  double evaluate(const Eigen::VectorXd& theta, Eigen::VectorXd& z, Eigen::VectorXd& g, Eigen::MatrixXd* h) const {
     const Eigen::Index n = x.rows();
+    const Eigen::Index cap = std::min(kBlock, n);
+    z.resize(n);
     g.setZero(q);
-    h.setZero(q, q);
-    Eigen::MatrixXd xc(std::min(kBlock, n), q), xs(std::min(kBlock, n), q);
-    Eigen::VectorXd r(std::min(kBlock, n)), sd(std::min(kBlock, n));
+    if (h) h->setZero(q, q);
+    Eigen::MatrixXd xc(cap, q), xs(h ? cap : 0, q);
+    Eigen::ArrayXd e(cap), pr(cap), r(cap);
+    double f = 0;
     for (Eigen::Index r0 = 0; r0 < n; r0 += kBlock) {
       const Eigen::Index m = std::min(kBlock, n - r0);
       auto xb = xc.topRows(m);
       xb.leftCols(p) = ((x.middleRows(r0, m).rowwise() - mu).array().rowwise() * inv_sigma.array()).matrix();
       if (intercept) xb.col(p).setOnes();
-      for (Eigen::Index i = 0; i < m; ++i) {
-        const double zi = z[r0 + i];
-        const double pi = zi >= 0 ? 1.0 / (1.0 + std::exp(-zi)) : std::exp(zi) / (1.0 + std::exp(zi));
-        const double si = s[r0 + i];
-        r[i] = si * (pi - y[static_cast<std::size_t>(r0 + i)]);
-        sd[i] = std::sqrt(si * pi * (1.0 - pi));
+      auto zb = z.segment(r0, m);
+      zb.noalias() = xb * theta;
+      const Eigen::Map<const Eigen::ArrayXd> yb(y + r0, m), sb(s + r0, m);
+      const auto za = zb.array();
+      e.head(m) = (-za.abs()).exp();
+      f += (sb * (za.max(0.0) + e.head(m).log1p() - yb * za)).sum();
+      pr.head(m) = (za >= 0).select(1.0 / (1.0 + e.head(m)), e.head(m) / (1.0 + e.head(m)));
+      r.head(m) = sb * (pr.head(m) - yb);
+      g.noalias() += xb.transpose() * r.head(m).matrix();
+      if (h) {
+        auto xsb = xs.topRows(m);
+        xsb = xb.array().colwise() * (sb * pr.head(m) * (1.0 - pr.head(m))).sqrt();
+        h->selfadjointView<Eigen::Lower>().rankUpdate(xsb.transpose());
       }
-      g.noalias() += xb.transpose() * r.head(m);
-      auto xsb = xs.topRows(m);
-      xsb = xb.array().colwise() * sd.head(m).array();
-      h.selfadjointView<Eigen::Lower>().rankUpdate(xsb.transpose());
     }
-    h.triangularView<Eigen::StrictlyUpper>() = h.transpose();
+    if (h) h->triangularView<Eigen::StrictlyUpper>() = h->transpose();
+    return f;
   }
+  // sum_i s_i l_i at a given linear predictor.
+  double loss(const Eigen::VectorXd& z) const {
+    const Eigen::Index n = z.size();
+    const Eigen::Map<const Eigen::ArrayXd> ya(y, n), sa(s, n);
+    const auto za = z.array();
+    return (sa * (za.max(0.0) + (-za.abs()).exp().log1p() - ya * za)).sum();
+  }
+};
+
+struct Solution {
+  Eigen::VectorXd theta;
+  Eigen::MatrixXd h;          // data-term Hessian at the last evaluated point (exact problems only)
+  double data_loss = 0;
+  int iterations = 0;
+  math::FitStatus status = math::FitStatus::MaxIterations;
 };
 
 // Solves H d = -g, adding a growing ridge when H is not positive definite.
@@ -130,11 +137,86 @@ Eigen::VectorXd prox_newton_target(const Eigen::MatrixXd& h, const Eigen::Vector
   return v;
 }
 
+// (Proximal) Newton from theta. With `sub`, the Hessian comes from that row subsample of the same
+// problem (weights scaled to the full data; Byrd et al. 2011's sub-sampled Newton), the gradient and
+// objective from all rows; without, the Hessian is exact.
+Solution solve(const Problem& pr, const Problem* sub, Eigen::VectorXd theta, int max_iterations, double tolerance) {
+  const Eigen::Index p = pr.p, q = pr.q;
+  Solution out;
+  Eigen::VectorXd z, z_new, g, g_new, zs, gs_sub, step;
+  Eigen::MatrixXd h, h_new;
+  Eigen::VectorXd ridge = Eigen::VectorXd::Constant(q, pr.a2);
+  if (pr.intercept) ridge[p] = 0;
+  double data_loss = pr.evaluate(theta, z, g, sub ? nullptr : &h);
+  double f = data_loss + pr.penalty(theta);
+  for (int it = 0; it < max_iterations; ++it) {
+    out.iterations = it + 1;
+    if (sub) sub->evaluate(theta, zs, gs_sub, &h);
+    const Eigen::VectorXd gs = g + ridge.cwiseProduct(theta);
+    Eigen::MatrixXd hs = h;
+    hs.diagonal() += ridge;
+    Eigen::VectorXd target;
+    double decrease;
+    if (pr.a1 > 0) {
+      target = prox_newton_target(hs, gs, theta, p, pr.a1);
+      step = target - theta;
+      decrease = gs.dot(step) + pr.a1 * (target.head(p).lpNorm<1>() - theta.head(p).lpNorm<1>());
+    } else {
+      step = newton_step(hs, gs);
+      target = theta + step;
+      decrease = gs.dot(step);
+    }
+    if (step.cwiseAbs().maxCoeff() <= tolerance * (1.0 + theta.cwiseAbs().maxCoeff())) {
+      theta = target;  // the last (tiny) step is taken without another pass
+      out.status = math::FitStatus::Converged;
+      break;
+    }
+    // The full step, evaluated with its derivatives in one pass (accepted almost always).
+    const double dl1 = pr.evaluate(target, z_new, g_new, sub ? nullptr : &h_new);
+    const double f1 = dl1 + pr.penalty(target);
+    const double slack = 1e-14 * std::abs(f);
+    if (std::isfinite(f1) && f1 <= f + 1e-4 * std::min(decrease, 0.0) + slack) {
+      theta = target;
+      z.swap(z_new);
+      g.swap(g_new);
+      if (!sub) h.swap(h_new);
+      data_loss = dl1;
+      f = f1;
+      continue;
+    }
+    // Backtracking on the true objective; z is linear in theta, so z(t) = z + t (z(1) - z).
+    const Eigen::VectorXd dz = z_new - z;
+    bool accepted = false;
+    for (double t = 0.5; t > 1e-12; t *= 0.5) {
+      const Eigen::VectorXd cand = theta + t * step;
+      const double dl = pr.loss(z + t * dz);
+      const double fc = dl + pr.penalty(cand);
+      if (std::isfinite(fc) && fc <= f + 1e-4 * t * std::min(decrease, 0.0) + slack) {
+        theta = cand;
+        data_loss = pr.evaluate(theta, z, g, sub ? nullptr : &h);
+        f = data_loss + pr.penalty(theta);
+        accepted = true;
+        break;
+      }
+    }
+    if (!accepted) {
+      out.status = math::FitStatus::LineSearchFailed;
+      break;
+    }
+  }
+  out.theta = std::move(theta);
+  out.h = std::move(h);
+  out.data_loss = data_loss;
+  return out;
+}
+
 void check_options(const LogisticOptions& o) {
   const char* fn = "churn::fit_logistic";
   if (o.penalty != Penalty::None && !(o.C > 0 && std::isfinite(o.C)))
     throw InvalidArgument(fn, "C", num(o.C), "must be a finite number > 0");
   if (!(o.l1_ratio >= 0 && o.l1_ratio <= 1)) throw InvalidArgument(fn, "l1_ratio", num(o.l1_ratio), "must be in [0, 1]");
+  if (o.hessian_subsample < 0)
+    throw InvalidArgument(fn, "hessian_subsample", std::to_string(o.hessian_subsample), "must be >= 0");
   if (o.max_iterations < 1) throw InvalidArgument(fn, "max_iterations", std::to_string(o.max_iterations), "must be >= 1");
   if (!(o.tolerance > 0 && std::isfinite(o.tolerance)))
     throw InvalidArgument(fn, "tolerance", num(o.tolerance), "must be a finite number > 0");
@@ -279,23 +361,33 @@ LogisticModel fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& x, std::span
     for (Eigen::Index i = 0; i < n; ++i) s[i] *= cw[y[static_cast<std::size_t>(i)] == 1.0];
   }
 
-  // Column means and population standard deviations.
+  // Column means and population standard deviations in one pass (sums shifted by the first value),
+  // which also finds non-finite cells (their sums are not finite).
   Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(p), sd = Eigen::RowVectorXd::Zero(p);
+  const double dn = static_cast<double>(n);
   for (Eigen::Index j = 0; j < p; ++j) {
     const auto c = x.col(j);
-    if (!c.allFinite()) {
-      Eigen::Index i = 0;
-      while (std::isfinite(c[i])) ++i;
-      throw InvalidArgument(fn, "x[" + std::to_string(i) + ", " + std::to_string(j) + "] (" + names[static_cast<std::size_t>(j)] + ")",
-                            num(c[i]), "must be finite");
+    const double shift = c[0];
+    double s1 = 0, s2 = 0;
+    for (Eigen::Index r0 = 0; r0 < n; r0 += 4096) {
+      const auto seg = c.segment(r0, std::min<Eigen::Index>(4096, n - r0)).array() - shift;
+      s1 += seg.sum();
+      s2 += seg.square().sum();
     }
-    const double m = c.mean();
-    mean[j] = m;
-    const double v = (c.array() - m).square().mean();
+    if (!std::isfinite(s1) || !std::isfinite(s2) || !std::isfinite(shift)) {
+      Eigen::Index i = 0;
+      while (i < n && std::isfinite(c[i]) && std::abs(c[i]) < 1e150) ++i;
+      if (i == n) i = 0;
+      throw InvalidArgument(fn, "x[" + std::to_string(i) + ", " + std::to_string(j) + "] (" + names[static_cast<std::size_t>(j)] + ")",
+                            num(c[i]), "must be finite (and below 1e150 in magnitude)");
+    }
+    const double m1 = s1 / dn;
+    mean[j] = shift + m1;
+    const double v = std::max(0.0, s2 / dn - m1 * m1);
     sd[j] = v > 0 ? std::sqrt(v) : 1.0;
   }
 
-  Problem pr{x, y, s, {}, {}, options.fit_intercept, 0, 0, p, p + (options.fit_intercept ? 1 : 0)};
+  Problem pr{x, y.data(), s.data(), {}, {}, options.fit_intercept, 0, 0, p, p + (options.fit_intercept ? 1 : 0)};
   pr.mu = options.fit_intercept ? mean : Eigen::RowVectorXd(Eigen::RowVectorXd::Zero(p));
   pr.inv_sigma = options.standardize ? Eigen::RowVectorXd(sd.cwiseInverse()) : Eigen::RowVectorXd::Ones(p);
   switch (options.penalty) {
@@ -319,64 +411,42 @@ LogisticModel fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& x, std::span
     }
     theta[p] = std::log(sp / (st - sp));
   }
-  Eigen::VectorXd z(n), z_new(n), g, step;
-  Eigen::MatrixXd h;
-  pr.linear(theta, z);
-  double data_loss = loss(z, y, s);
-  double f = data_loss + pr.penalty(theta);
+
+  // Large problems: a deterministic subsample of hessian_subsample rows (every stride-th row, weights times
+  // stride) first gives a warm start, then serves the Hessian of the full-data Newton iterations; the
+  // solution is the full problem's either way (the gradient is always exact).
+  std::optional<Problem> sub;
+  Eigen::MatrixXd xs;
+  Eigen::VectorXd ys, ss;
+  const auto sub_rows = static_cast<Eigen::Index>(options.hessian_subsample);
+  if (sub_rows > 0 && n >= 4 * sub_rows) {
+    const Eigen::Index stride = n / sub_rows, m = n / stride;
+    xs.resize(m, p);
+    ys.resize(m);
+    ss.resize(m);
+    for (Eigen::Index i = 0; i < m; ++i) {
+      xs.row(i) = x.row(i * stride);
+      ys[i] = y[static_cast<std::size_t>(i * stride)];
+      ss[i] = s[i * stride] * static_cast<double>(n) / static_cast<double>(m);
+    }
+    sub.emplace(Problem{xs, ys.data(), ss.data(), pr.mu, pr.inv_sigma, pr.intercept, pr.a1, pr.a2, p, q});
+    if (ys.minCoeff() < ys.maxCoeff()) {
+      const Solution warm = solve(*sub, nullptr, theta, options.max_iterations, std::max(options.tolerance, 1e-6));
+      if (warm.status == math::FitStatus::Converged && warm.theta.allFinite()) theta = warm.theta;
+    }
+  }
+  Solution sol = solve(pr, sub ? &*sub : nullptr, theta, options.max_iterations, options.tolerance);
+  theta = sol.theta;
+  const double data_loss = sol.data_loss;
+  Eigen::MatrixXd h = std::move(sol.h);
 
   LogisticModel m;
-  m.status = math::FitStatus::MaxIterations;
-  Eigen::VectorXd ridge = Eigen::VectorXd::Constant(q, pr.a2);
-  if (options.fit_intercept) ridge[p] = 0;
-  for (int it = 0; it < options.max_iterations; ++it) {
-    m.iterations = it + 1;
-    pr.derivatives(z, g, h);
-    Eigen::VectorXd gs = g + ridge.cwiseProduct(theta);
-    Eigen::MatrixXd hs = h;
-    hs.diagonal() += ridge;
-    Eigen::VectorXd target;
-    double decrease;
-    if (pr.a1 > 0) {
-      target = prox_newton_target(hs, gs, theta, p, pr.a1);
-      step = target - theta;
-      decrease = gs.dot(step) + pr.a1 * (target.head(p).lpNorm<1>() - theta.head(p).lpNorm<1>());
-    } else {
-      step = newton_step(hs, gs);
-      target = theta + step;
-      decrease = gs.dot(step);
-    }
-    const double largest = step.cwiseAbs().maxCoeff();
-    if (largest <= options.tolerance * (1.0 + theta.cwiseAbs().maxCoeff())) {
-      theta = target;  // the last (tiny) step is taken without another pass
-      m.status = math::FitStatus::Converged;
-      break;
-    }
-    // Backtracking on the true objective; z is linear in theta, so z(t) = z + t (z(1) - z).
-    pr.linear(target, z_new);
-    Eigen::VectorXd dz = z_new - z;
-    double t = 1.0;
-    bool accepted = false;
-    for (int k = 0; k < 60; ++k) {
-      Eigen::VectorXd cand = theta + t * step;
-      if (pr.a1 > 0 && t < 1.0) cand = theta + t * step;  // convex combination keeps the l1 bound
-      const double dl = (t == 1.0) ? loss(z_new, y, s) : loss(z + t * dz, y, s);
-      const double fc = dl + pr.penalty(cand);
-      if (std::isfinite(fc) && fc <= f + 1e-4 * t * std::min(decrease, 0.0) + 1e-14 * std::abs(f)) {
-        theta = cand;
-        if (t == 1.0) z.swap(z_new);
-        else z += t * dz;
-        data_loss = dl;
-        f = fc;
-        accepted = true;
-        break;
-      }
-      t *= 0.5;
-    }
-    if (!accepted) {
-      m.status = math::FitStatus::LineSearchFailed;
-      break;
-    }
+  m.iterations = sol.iterations;
+  m.status = sol.status;
+  if (options.penalty == Penalty::None && sub) {  // standard errors from the exact Hessian
+    Eigen::VectorXd z, g;
+    h.resize(q, q);
+    pr.evaluate(theta, z, g, &h);
   }
 
   // Results on the original scale.

@@ -218,4 +218,23 @@ TEST(ChurnLogistic, LargerRandomProblemRecoversTheTruth) {
   EXPECT_TRUE(m.status == math::FitStatus::Converged);
   EXPECT_LE(m.iterations, 12);
   for (Eigen::Index j = 0; j < p; ++j) EXPECT_NEAR(m.coef[j], beta[j], 4 * m.std_errors[j]);
+  // The subsampled Hessian (warm start + Newton directions) reaches the same solution and the exact
+  // standard errors, for every penalty.
+  for (Penalty pen : {Penalty::None, Penalty::L2, Penalty::L1}) {
+    o.penalty = pen;
+    o.C = 0.001;
+    o.standardize = true;
+    o.hessian_subsample = 0;
+    const auto exact = fit_logistic(x, y, o);
+    o.hessian_subsample = 1000;
+    const auto fast = fit_logistic(x, y, o);
+    EXPECT_TRUE(fast.status == math::FitStatus::Converged) << penalty_name(pen);
+    for (Eigen::Index j = 0; j < p; ++j) {
+      EXPECT_NEAR(fast.coef[j], exact.coef[j], 1e-7) << penalty_name(pen);
+      if (pen == Penalty::None) {
+        EXPECT_NEAR(fast.std_errors[j], exact.std_errors[j], 1e-9);
+      }
+    }
+    EXPECT_NEAR(fast.intercept, exact.intercept, 1e-6);
+  }
 }
