@@ -17,11 +17,12 @@ from .summary import summary
 from . import clv
 from .clv import BgBb, BgNbd, GammaGamma, Sbg
 from .analysis import Analysis, analyze
+from . import churn
 from .kano import KanoResult, kano
 from .service import abtest, nps, service_metrics
 
 __version__ = _library.crmkit_version().decode()
 
 __all__ = ["__version__", "kano", "KanoResult", "nps", "service_metrics", "abtest", "analyze", "Analysis", "ABI_VERSION", "library_path", "Transactions", "read_transactions", "summary", "rfm",
-           "rfm_segment_summary", "rfm_full", "RfmResult", "clv", "BgNbd", "BgBb", "GammaGamma", "Sbg", "CrmkitError", "InvalidArgumentError", "ParseError",
+           "rfm_segment_summary", "rfm_full", "RfmResult", "clv", "churn", "BgNbd", "BgBb", "GammaGamma", "Sbg", "CrmkitError", "InvalidArgumentError", "ParseError",
            "CrmkitIOError", "NumericError", "CrmkitMemoryError", "BufferTooSmallError", "InternalError"]

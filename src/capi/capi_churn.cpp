@@ -108,6 +108,40 @@ const char* predict_kind(const char* what, const char* fn) {
   return what;
 }
 
+std::vector<churn::InputColumn> input_columns(const char* const* names, const double* const* numeric,
+                                               const char* const* const* strings, int64_t n_columns, int64_t n_rows,
+                                               const char* fn) {
+  check_np(n_rows, n_columns, fn);
+  if (n_columns > 0) require(names, fn, "names");
+  const auto n = static_cast<std::size_t>(n_rows);
+  std::vector<churn::InputColumn> cols(static_cast<std::size_t>(n_columns));
+  for (std::size_t k = 0; k < cols.size(); ++k) {
+    const std::string arg = "columns[" + std::to_string(k) + "]";
+    require(names[k], fn, "names[k]");
+    cols[k].name = names[k];
+    const double* num = numeric ? numeric[k] : nullptr;
+    const char* const* str = strings ? strings[k] : nullptr;
+    if ((num == nullptr) == (str == nullptr))
+      throw InvalidArgument(fn, arg, "'" + cols[k].name + "'", "give exactly one of numeric[k] and strings[k]");
+    if (num) {
+      cols[k].numbers = std::span<const double>(num, n);
+    } else {
+      cols[k].strings.resize(n);
+      for (std::size_t i = 0; i < n; ++i) cols[k].strings[i] = str[i] ? str[i] : "";
+    }
+  }
+  return cols;
+}
+
+std::vector<std::string> id_strings(const char* const* ids, int64_t n_rows) {
+  std::vector<std::string> id;
+  if (ids) {
+    id.resize(static_cast<std::size_t>(n_rows));
+    for (std::size_t i = 0; i < id.size(); ++i) id[i] = ids[i] ? ids[i] : "";
+  }
+  return id;
+}
+
 }  // namespace
 
 extern "C" {
@@ -133,34 +167,29 @@ int32_t crmkit_churn_features_from_columns(const char* const* names, const doubl
     constexpr const char* fn = "crmkit_churn_features_from_columns";
     require(out, fn, "out");
     *out = nullptr;
-    check_np(n_rows, n_columns, fn);
-    if (n_columns > 0) require(names, fn, "names");
     Opts o(options, fn, {"missing", "unseen", "categorical", "exclude"});
-    const auto n = static_cast<std::size_t>(n_rows);
-    std::vector<churn::InputColumn> cols(static_cast<std::size_t>(n_columns));
-    for (std::size_t k = 0; k < cols.size(); ++k) {
-      const std::string arg = "columns[" + std::to_string(k) + "]";
-      require(names[k], fn, "names[k]");
-      cols[k].name = names[k];
-      const double* num = numeric ? numeric[k] : nullptr;
-      const char* const* str = strings ? strings[k] : nullptr;
-      if ((num == nullptr) == (str == nullptr))
-        throw InvalidArgument(fn, arg, "'" + cols[k].name + "'", "give exactly one of numeric[k] and strings[k]");
-      if (num) {
-        cols[k].numbers = std::span<const double>(num, n);
-      } else {
-        cols[k].strings.resize(n);
-        for (std::size_t i = 0; i < n; ++i) cols[k].strings[i] = str[i] ? str[i] : "";
-      }
-    }
-    std::vector<std::string> id;
-    if (ids) {
-      id.resize(n);
-      for (std::size_t i = 0; i < n; ++i) id[i] = ids[i] ? ids[i] : "";
-    }
+    const auto cols = input_columns(names, numeric, strings, n_columns, n_rows, fn);
     auto f = std::make_unique<crmkit_churn_features>();
-    f->t = churn::build_features(cols, label ? std::span<const double>(label, n) : std::span<const double>(), std::move(id),
-                                 feature_options(o, false));
+    f->t = churn::build_features(cols, label ? std::span<const double>(label, static_cast<std::size_t>(n_rows)) : std::span<const double>(),
+                                 id_strings(ids, n_rows), feature_options(o, false));
+    *out = f.release();
+  });
+}
+
+int32_t crmkit_churn_features_from_columns_for(const crmkit_logit* model, const char* const* names,
+                                               const double* const* numeric, const char* const* const* strings,
+                                               int64_t n_columns, int64_t n_rows, const char* const* ids,
+                                               crmkit_churn_features** out) {
+  return guard([&] {
+    constexpr const char* fn = "crmkit_churn_features_from_columns_for";
+    require(model, fn, "model");
+    require(out, fn, "out");
+    *out = nullptr;
+    if (!model->m.encoding)
+      throw InvalidArgument(fn, "model", "no encoding", "the model was not fitted on a feature table; predict on a matrix");
+    const auto cols = input_columns(names, numeric, strings, n_columns, n_rows, fn);
+    auto f = std::make_unique<crmkit_churn_features>();
+    f->t = churn::apply_features(cols, *model->m.encoding, id_strings(ids, n_rows));
     *out = f.release();
   });
 }

@@ -34,6 +34,12 @@ CRMKIT_API int32_t crmkit_churn_features_from_columns(const char* const* names, 
  * NULL): id, label (default: the training table's columns when present). */
 CRMKIT_API int32_t crmkit_churn_features_read_csv_for(const crmkit_logit* model, const char* path,
                                                       const crmkit_options* options, crmkit_churn_features** out);
+/* The same from caller columns (as crmkit_churn_features_from_columns; ids may be NULL). */
+CRMKIT_API int32_t crmkit_churn_features_from_columns_for(const crmkit_logit* model, const char* const* names,
+                                                          const double* const* numeric,
+                                                          const char* const* const* strings, int64_t n_columns,
+                                                          int64_t n_rows, const char* const* ids,
+                                                          crmkit_churn_features** out);
 CRMKIT_API int32_t crmkit_churn_features_shape(const crmkit_churn_features* f, int64_t* rows, int64_t* cols);
 /* Feature j's name (valid while the handle lives). */
 CRMKIT_API int32_t crmkit_churn_features_name(const crmkit_churn_features* f, int64_t j, const char** name);
