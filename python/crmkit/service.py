@@ -154,9 +154,14 @@ def service_report(interactions, by=None, sla=None, confidence=0.95):
     csat, ces, frt = (_floats(_column(d, c)) for c in ("csat", "ces", "first_response_minutes"))
     fcr = _column(d, "resolved_first_contact")
     if fcr is not None:
-        f = np.asarray(fcr, dtype=object)
-        fcr = np.ascontiguousarray(np.array([-1 if v is None or (isinstance(v, float) and np.isnan(v)) else int(bool(v))
-                                             for v in f], dtype=np.int32))
+        f = np.asarray(fcr)
+        if f.dtype.kind in "biuf":
+            x = f.astype(np.float64)
+            fcr = np.ascontiguousarray(np.where(np.isnan(x), -1, x != 0).astype(np.int32))
+        else:
+            fcr = np.ascontiguousarray(np.array(
+                [-1 if v is None or (isinstance(v, float) and np.isnan(v)) else int(bool(v)) for v in f],
+                dtype=np.int32))
     prio = _column(d, "priority")
     n = len(next(x for x in (csat, ces, frt, fcr, group) if x is not None))
     opts = Options(confidence=confidence, sla=sla)
