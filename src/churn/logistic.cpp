@@ -329,7 +329,11 @@ LogisticModel fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& x, std::span
   if (!names.empty() && names.size() != static_cast<std::size_t>(p))
     throw InvalidArgument(fn, "names", std::to_string(names.size()) + " names", "must be empty or one per column (" + std::to_string(p) + ")");
   if (names.empty())
-    for (Eigen::Index j = 0; j < p; ++j) names.push_back("x" + std::to_string(j));
+    for (Eigen::Index j = 0; j < p; ++j) {
+      std::string name = "x";  // piecewise: GCC 12 -Wrestrict false positive on "x" + to_string
+      name += std::to_string(j);
+      names.push_back(std::move(name));
+    }
 
   // Weights and labels.
   Eigen::VectorXd s(n);
