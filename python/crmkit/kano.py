@@ -12,7 +12,7 @@ DataFrame or a dict of columns.
 import ctypes
 import json
 import os
-from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_int64, c_void_p
+from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_int64, c_uint32, c_void_p
 
 import numpy as np
 
@@ -30,6 +30,9 @@ declare({
     "crmkit_kano_analyze": (c_int32, [_CPP, _CPP, _CPP, _CPP, POINTER(c_double), c_int64, _P, POINTER(_P)]),
     "crmkit_kano_analyze_codes": (c_int32, [_CPP, _CPP, POINTER(c_int32), POINTER(c_int32), POINTER(c_double),
                                             c_int64, _P, POINTER(_P)]),
+    "crmkit_kano_analyze_coded": (c_int32, [POINTER(c_uint32), _CPP, c_int64, POINTER(c_uint32), _CPP, c_int64,
+                                            POINTER(c_int32), POINTER(c_int32), POINTER(c_double), c_int64, _P,
+                                            POINTER(_P)]),
     "crmkit_kano_feature_count": (c_int32, [_P, POINTER(c_int64)]),
     "crmkit_kano_feature_name": (c_int32, [_P, c_int64, _CPP]),
     "crmkit_kano_counts": (c_int32, [_P, POINTER(c_int64), c_int64]),
@@ -145,6 +148,25 @@ def _strings(values):
     return (c_char_p * len(out))(*out)
 
 
+def factorize(values, blank=""):
+    """(uint32 codes, names) of a column in order of first appearance; None / NaN become `blank`."""
+    a = np.asarray(values)
+    if pd is not None:
+        codes, uniques = pd.factorize(a)
+        names = [str(u) for u in uniques]
+        if len(codes) and codes.min() < 0:
+            codes = np.where(codes < 0, len(names), codes)
+            names.append(blank)
+    else:  # pragma: no cover
+        names_arr, first, codes = np.unique(a.astype(str), return_index=True, return_inverse=True)
+        order = np.argsort(first)
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        codes = rank[codes]
+        names = [str(x) for x in names_arr[order]]
+    return np.ascontiguousarray(codes, dtype=np.uint32), names
+
+
 def _is_codes(a):
     return np.issubdtype(a.dtype, np.integer)
 
@@ -178,19 +200,26 @@ def kano(survey, *, respondent_col="respondent", feature_col="feature", function
         for name, col in ((respondent_col, resp), (feature_col, feat), (dysfunctional_col, dy)):
             if len(col) != n:
                 raise ValueError(f"crmkit.kano: column '{name}' has {len(col)} rows, '{functional_col}' has {n}")
-        keep = [_strings(resp), _strings(feat)]
         ip = None
+        keep = []
         if imp is not None:
             imp = np.ascontiguousarray(imp, dtype=np.float64)
             keep.append(imp)
             ip = imp.ctypes.data_as(POINTER(c_double))
         if _is_codes(fu) and _is_codes(dy):
+            # Dictionary-encode the ids here (pandas' factorize is far cheaper than one ctypes string per row).
             fa = np.ascontiguousarray(fu, dtype=np.int32)
             da = np.ascontiguousarray(dy, dtype=np.int32)
-            keep += [fa, da]
-            check(lib.crmkit_kano_analyze_codes(keep[0], keep[1], fa.ctypes.data_as(POINTER(c_int32)),
+            rc, rn = factorize(resp)
+            fc, fnames = factorize(feat)
+            rnames, fnames_c = _strings(rn), _strings(fnames)
+            keep += [fa, da, rc, fc, rnames, fnames_c]
+            u32 = POINTER(c_uint32)
+            check(lib.crmkit_kano_analyze_coded(rc.ctypes.data_as(u32), rnames, len(rn), fc.ctypes.data_as(u32),
+                                                fnames_c, len(fnames), fa.ctypes.data_as(POINTER(c_int32)),
                                                 da.ctypes.data_as(POINTER(c_int32)), ip, n, opts.handle, byref(h)))
         else:
+            keep += [_strings(resp), _strings(feat)]
             fs, ds = _strings(fu), _strings(dy)
             keep += [fs, ds]
             check(lib.crmkit_kano_analyze(keep[0], keep[1], fs, ds, ip, n, opts.handle, byref(h)))

@@ -12,11 +12,12 @@ becomes "sla_urgent_compliance", "csat.csat" becomes "csat").
 import ctypes
 import json
 import os
-from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_int64, c_void_p
+from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_int64, c_uint32, c_void_p
 
 import numpy as np
 
 from ._lib import Options, check, declare, lib
+from .kano import factorize
 
 try:
     import pandas as pd
@@ -31,6 +32,9 @@ declare({
     "crmkit_nps_read_csv": (c_int32, [c_char_p, _P, POINTER(_P)]),
     "crmkit_service_metrics": (c_int32, [_CPP, _DP, _DP, _DP, POINTER(c_int32), _CPP, c_int64, _P, POINTER(_P)]),
     "crmkit_service_read_csv": (c_int32, [c_char_p, _P, POINTER(_P)]),
+    "crmkit_nps_coded": (c_int32, [_DP, POINTER(c_uint32), _CPP, c_int64, c_int64, _P, POINTER(_P)]),
+    "crmkit_service_metrics_coded": (c_int32, [POINTER(c_uint32), _CPP, c_int64, _DP, _DP, _DP, POINTER(c_int32),
+                                               POINTER(c_uint32), _CPP, c_int64, c_int64, _P, POINTER(_P)]),
     "crmkit_service_group_count": (c_int32, [_P, POINTER(c_int64)]),
     "crmkit_service_group_name": (c_int32, [_P, c_int64, _CPP]),
     "crmkit_service_value": (c_int32, [_P, c_int64, c_char_p, _DP]),
@@ -121,11 +125,16 @@ def nps_report(scores, by=None, confidence=0.95, score_col=None):
     elif by is not None and not isinstance(by, str):
         group = np.asarray(by)
     s = _floats(scores)
-    g = _strings(group)
-    if g is not None and len(g) != len(s):
-        raise ValueError(f"crmkit.nps: {len(g)} group labels for {len(s)} scores")
     plain = Options(confidence=confidence)
-    check(lib.crmkit_nps(_dp(s), g, len(s), plain.handle, byref(h)))
+    if group is None:
+        check(lib.crmkit_nps_coded(_dp(s), None, None, 0, len(s), plain.handle, byref(h)))
+        return _doc(h)
+    if len(group) != len(s):
+        raise ValueError(f"crmkit.nps: {len(group)} group labels for {len(s)} scores")
+    codes, names = factorize(group, "(blank)")
+    cn = _strings(names)
+    check(lib.crmkit_nps_coded(_dp(s), codes.ctypes.data_as(POINTER(c_uint32)), cn, len(names), len(s), plain.handle,
+                               byref(h)))
     return _doc(h)
 
 
@@ -165,9 +174,15 @@ def service_report(interactions, by=None, sla=None, confidence=0.95):
     prio = _column(d, "priority")
     n = len(next(x for x in (csat, ces, frt, fcr, group) if x is not None))
     opts = Options(confidence=confidence, sla=sla)
-    check(lib.crmkit_service_metrics(_strings(group), _dp(csat), _dp(ces), _dp(frt),
-                                     None if fcr is None else fcr.ctypes.data_as(POINTER(c_int32)),
-                                     _strings(prio) if frt is not None else None, n, opts.handle, byref(h)))
+    u32 = POINTER(c_uint32)
+    gc, gn = factorize(group, "(blank)") if group is not None else (None, [])
+    pc, pn = factorize(prio) if (prio is not None and frt is not None) else (None, [])
+    gnames, pnames = _strings(gn), _strings(pn)
+    check(lib.crmkit_service_metrics_coded(None if gc is None else gc.ctypes.data_as(u32), gnames, len(gn), _dp(csat),
+                                           _dp(ces), _dp(frt),
+                                           None if fcr is None else fcr.ctypes.data_as(POINTER(c_int32)),
+                                           None if pc is None else pc.ctypes.data_as(u32), pnames, len(pn), n,
+                                           opts.handle, byref(h)))
     return _doc(h)
 
 

@@ -176,6 +176,41 @@ int32_t crmkit_kano_analyze_codes(const char* const* respondent, const char* con
   });
 }
 
+int32_t crmkit_kano_analyze_coded(const uint32_t* respondent, const char* const* respondent_names, int64_t n_respondents,
+                                  const uint32_t* feature, const char* const* feature_names, int64_t n_features,
+                                  const int32_t* functional, const int32_t* dysfunctional, const double* importance,
+                                  int64_t n, const crmkit_options* options, crmkit_kano** out) {
+  return guard([&] {
+    constexpr const char* fn = "crmkit_kano_analyze_coded";
+    require(out, fn, "out");
+    *out = nullptr;
+    check_n(n, fn);
+    if (n_features < 0) throw InvalidArgument(fn, "n_features", std::to_string(n_features), "must be >= 0");
+    if (n_respondents < 0) throw InvalidArgument(fn, "n_respondents", std::to_string(n_respondents), "must be >= 0");
+    check_strings(feature_names, n_features, fn, "feature_names");
+    if (respondent_names) check_strings(respondent_names, n_respondents, fn, "respondent_names");
+    if (n > 0) {
+      require(respondent, fn, "respondent");
+      require(feature, fn, "feature");
+      require(functional, fn, "functional");
+      require(dysfunctional, fn, "dysfunctional");
+    }
+    const Settings s = settings(options, fn);
+    const auto un = static_cast<std::size_t>(n);
+    std::vector<std::string> fnames(feature_names, feature_names + n_features), rnames;
+    if (respondent_names) rnames.assign(respondent_names, respondent_names + n_respondents);
+    kano::SurveyView v;
+    v.respondent = std::span<const std::uint32_t>(respondent, un);
+    v.feature = std::span<const std::uint32_t>(feature, un);
+    v.functional = std::span<const std::int32_t>(functional, un);
+    v.dysfunctional = std::span<const std::int32_t>(dysfunctional, un);
+    if (importance) v.importance = std::span<const double>(importance, un);
+    v.feature_names = fnames;
+    v.respondent_names = rnames;
+    *out = run(v, s);
+  });
+}
+
 int32_t crmkit_kano_feature_count(const crmkit_kano* k, int64_t* n) {
   return guard([&] {
     require(k, "crmkit_kano_feature_count", "k");

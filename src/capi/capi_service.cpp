@@ -80,6 +80,30 @@ Encoded encode(const char* const* s, std::size_t n, const char* fn, const char* 
   return e;
 }
 
+std::vector<std::string> name_list(const char* const* names, std::int64_t k, const char* fn, const char* arg) {
+  if (k < 0) throw InvalidArgument(fn, std::string("n_") + arg, std::to_string(k), "must be >= 0");
+  std::vector<std::string> out;
+  if (k > 0) require(names, fn, arg);
+  for (std::int64_t i = 0; i < k; ++i) {
+    if (!names[i]) throw InvalidArgument(fn, std::string(arg) + "[" + std::to_string(i) + "]", "NULL", "must not be NULL");
+    out.emplace_back(names[i]);
+  }
+  return out;
+}
+
+std::vector<std::int8_t> fcr_column(const int32_t* v, std::size_t n, const char* fn) {
+  std::vector<std::int8_t> out;
+  if (!v) return out;
+  out.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (v[i] < -1 || v[i] > 1)
+      throw InvalidArgument(fn, "resolved_first_contact[" + std::to_string(i) + "]", std::to_string(v[i]),
+                            "must be 0, 1 or -1 (unknown)");
+    out[i] = static_cast<std::int8_t>(v[i]);
+  }
+  return out;
+}
+
 std::size_t row_index(const crmkit_service* s, std::int64_t i, const char* fn) {
   require(s, fn, "s");
   if (i < 0 || static_cast<std::size_t>(i) >= s->rows.size())
@@ -159,6 +183,58 @@ int32_t crmkit_service_metrics(const char* const* group, const double* csat, con
       throw InvalidArgument(fn, "csat, ces, first_response_minutes, resolved_first_contact", "NULL",
                             "at least one metric column is needed");
     *out = make(service::to_json(service::service_metrics(c, g.codes, g.names, so)));
+  });
+}
+
+int32_t crmkit_nps_coded(const double* scores, const uint32_t* group, const char* const* group_names, int64_t n_groups,
+                         int64_t n, const crmkit_options* options, crmkit_service** out) {
+  return guard([&] {
+    constexpr const char* fn = "crmkit_nps_coded";
+    require(out, fn, "out");
+    *out = nullptr;
+    if (n < 0) throw InvalidArgument(fn, "n", std::to_string(n), "must be >= 0");
+    if (n > 0) require(scores, fn, "scores");
+    const Opts o(options, fn, {"confidence"});
+    const auto un = static_cast<std::size_t>(n);
+    const auto names = name_list(group ? group_names : nullptr, group ? n_groups : 0, fn, "group_names");
+    const std::span<const std::uint32_t> g = group ? std::span<const std::uint32_t>(group, un) : std::span<const std::uint32_t>();
+    *out = make(service::to_json(service::nps_by(std::span<const double>(scores, un), g, names, confidence(o))));
+  });
+}
+
+int32_t crmkit_service_metrics_coded(const uint32_t* group, const char* const* group_names, int64_t n_groups,
+                                     const double* csat, const double* ces, const double* first_response_minutes,
+                                     const int32_t* resolved_first_contact, const uint32_t* priority,
+                                     const char* const* priority_names, int64_t n_priorities, int64_t n,
+                                     const crmkit_options* options, crmkit_service** out) {
+  return guard([&] {
+    constexpr const char* fn = "crmkit_service_metrics_coded";
+    require(out, fn, "out");
+    *out = nullptr;
+    if (n < 0) throw InvalidArgument(fn, "n", std::to_string(n), "must be >= 0");
+    const Opts o(options, fn, {"confidence", "sla"});
+    const auto so = service_options(o);
+    const auto un = static_cast<std::size_t>(n);
+    if (first_response_minutes && !priority && n > 0)
+      throw InvalidArgument(fn, "priority", "NULL", "must be given with first_response_minutes (the SLA tier)");
+    if (!csat && !ces && !first_response_minutes && !resolved_first_contact)
+      throw InvalidArgument(fn, "csat, ces, first_response_minutes, resolved_first_contact", "NULL",
+                            "at least one metric column is needed");
+    const auto gnames = name_list(group ? group_names : nullptr, group ? n_groups : 0, fn, "group_names");
+    const auto pnames = name_list(first_response_minutes ? priority_names : nullptr,
+                                  first_response_minutes ? n_priorities : 0, fn, "priority_names");
+    const auto fcr = fcr_column(resolved_first_contact, un, fn);
+    service::ServiceColumns c;
+    if (csat) c.csat = std::span<const double>(csat, un);
+    if (ces) c.ces = std::span<const double>(ces, un);
+    if (first_response_minutes) {
+      c.first_response_minutes = std::span<const double>(first_response_minutes, un);
+      c.priority = std::span<const std::uint32_t>(priority, un);
+      c.priority_names = pnames;
+    }
+    c.resolved_first_contact = fcr;
+    const std::span<const std::uint32_t> g = group ? std::span<const std::uint32_t>(group, un) : std::span<const std::uint32_t>();
+    *out = make(service::to_json(service::service_metrics(c, g, gnames, so)));
   });
 }
 

@@ -159,6 +159,26 @@ static void test_columns(void) {
     CHECK(NEAR(v[0], 3.0 / 4)); /* O weight 2, A 1, M 1 -> (2 + 1) / 4 */
     crmkit_kano_free(k);
   }
+  /* Dictionary-encoded ids: the same result as the string columns. */
+  const uint32_t rcode[] = {0, 0, 1, 1, 2}, fcode[] = {0, 1, 0, 1, 0};
+  const char* rnames[] = {"a", "b", "c"};
+  const char* fnames[] = {"x", "y"};
+  k = NULL;
+  CHECK_RC(crmkit_kano_analyze_coded(rcode, rnames, 3, fcode, fnames, 2, cf, cd, imp, 5, NULL, &k), CRMKIT_OK);
+  if (k) {
+    double v[2];
+    CHECK_RC(crmkit_kano_values(k, "weighted_better", v, 2), CRMKIT_OK);
+    CHECK(NEAR(v[0], 3.0 / 4));
+    const char* nm = NULL;
+    CHECK_RC(crmkit_kano_feature_name(k, 1, &nm), CRMKIT_OK);
+    CHECK(nm && strcmp(nm, "y") == 0);
+    crmkit_kano_free(k);
+  }
+  const uint32_t badf[] = {0, 1, 0, 2, 0};
+  CHECK_RC(crmkit_kano_analyze_coded(rcode, NULL, 0, badf, fnames, 2, cf, cd, NULL, 5, NULL, &k), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "feature[3]"));
+  CHECK_RC(crmkit_kano_analyze_coded(rcode, NULL, 0, fcode, NULL, 2, cf, cd, NULL, 5, NULL, &k), CRMKIT_E_INVALID_ARGUMENT);
+
   /* Errors: fail policy names the row and the answer; bad options; NULLs. */
   const char* bad[] = {"like", "sometimes", "like", "neutral", "2"};
   crmkit_options* o = NULL;

@@ -131,6 +131,37 @@ static void test_service(void) {
     CHECK_RC(crmkit_service_value(s, 0, "ces.mean", &v), CRMKIT_E_INVALID_ARGUMENT);
     crmkit_service_free(s);
   }
+  /* Dictionary-encoded groups and tiers: the same report. */
+  const uint32_t gcode[] = {0, 1, 1}, pcode[] = {0, 0, 1};
+  const char* gnames[] = {"web", "app"};
+  const char* pnames[] = {"urgent", "normal"};
+  crmkit_options_new(&o);
+  crmkit_options_set(o, "sla", "urgent=1h,normal=4h");
+  s = NULL;
+  CHECK_RC(crmkit_service_metrics_coded(gcode, gnames, 2, csat, NULL, frt, fcr, pcode, pnames, 2, 3, o, &s), CRMKIT_OK);
+  crmkit_options_free(o);
+  if (s) {
+    CHECK(value(s, 0, "sla.met") == 2);
+    CHECK(NEAR(value(s, 2, "csat.csat"), 0.5, 1e-12));
+    crmkit_service_free(s);
+  }
+  const uint32_t badp[] = {0, 0, 5};
+  CHECK_RC(crmkit_service_metrics_coded(NULL, NULL, 0, csat, NULL, frt, NULL, badp, pnames, 2, 3, NULL, &s),
+           CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "priority[2]"));
+  CHECK_RC(crmkit_service_metrics_coded(gcode, NULL, 2, csat, NULL, NULL, NULL, NULL, NULL, 0, 3, NULL, &s),
+           CRMKIT_E_INVALID_ARGUMENT);
+  const double sc[] = {10, 9, 0, 7};
+  const uint32_t sg[] = {0, 1, 0, 0};
+  CHECK_RC(crmkit_nps_coded(sc, sg, gnames, 2, 4, NULL, &s), CRMKIT_OK);
+  if (s) {
+    CHECK(NEAR(value(s, 0, "nps"), 25.0, 1e-12));
+    CHECK(NEAR(value(s, 1, "nps"), 0.0, 1e-12));
+    crmkit_service_free(s);
+  }
+  CHECK_RC(crmkit_nps_coded(sc, NULL, NULL, 0, 4, NULL, &s), CRMKIT_OK);
+  crmkit_service_free(s);
+
   const char* odd[] = {"urgent", "someday", "normal"};
   CHECK_RC(crmkit_service_metrics(NULL, csat, NULL, frt, NULL, odd, 3, NULL, &s), CRMKIT_E_INVALID_ARGUMENT);
   CHECK(HAS(crmkit_last_error(), "someday"));

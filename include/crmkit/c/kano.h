@@ -41,6 +41,14 @@ CRMKIT_API int32_t crmkit_kano_analyze_codes(const char* const* respondent, cons
                                              const int32_t* functional, const int32_t* dysfunctional,
                                              const double* importance, int64_t n, const crmkit_options* options,
                                              crmkit_kano** out);
+/* The same with dictionary-encoded respondents and features: codes < n_respondents / n_features with
+ * their names (respondent_names may be NULL: respondents are then named by their decimal code). */
+CRMKIT_API int32_t crmkit_kano_analyze_coded(const uint32_t* respondent, const char* const* respondent_names,
+                                             int64_t n_respondents, const uint32_t* feature,
+                                             const char* const* feature_names, int64_t n_features,
+                                             const int32_t* functional, const int32_t* dysfunctional,
+                                             const double* importance, int64_t n, const crmkit_options* options,
+                                             crmkit_kano** out);
 
 CRMKIT_API int32_t crmkit_kano_feature_count(const crmkit_kano* k, int64_t* n);
 /* Valid until crmkit_kano_free. */

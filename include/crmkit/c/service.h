@@ -33,6 +33,16 @@ CRMKIT_API int32_t crmkit_service_metrics(const char* const* group, const double
                                           const double* first_response_minutes,
                                           const int32_t* resolved_first_contact, const char* const* priority,
                                           int64_t n, const crmkit_options* options, crmkit_service** out);
+/* The same two with dictionary-encoded text columns: group codes < n_groups with group_names (group
+ * NULL = overall only), priority codes < n_priorities with priority_names. */
+CRMKIT_API int32_t crmkit_nps_coded(const double* scores, const uint32_t* group, const char* const* group_names,
+                                    int64_t n_groups, int64_t n, const crmkit_options* options, crmkit_service** out);
+CRMKIT_API int32_t crmkit_service_metrics_coded(const uint32_t* group, const char* const* group_names,
+                                                int64_t n_groups, const double* csat, const double* ces,
+                                                const double* first_response_minutes,
+                                                const int32_t* resolved_first_contact, const uint32_t* priority,
+                                                const char* const* priority_names, int64_t n_priorities, int64_t n,
+                                                const crmkit_options* options, crmkit_service** out);
 /* An interaction CSV (columns csat, ces, first_response_minutes, resolved_first_contact, priority). */
 CRMKIT_API int32_t crmkit_service_read_csv(const char* path, const crmkit_options* options, crmkit_service** out);
 
