@@ -130,22 +130,81 @@ def _column(data, name, required=True):
         return None
     if pd is not None and isinstance(data, pd.DataFrame):
         if name in data.columns:
-            return data[name].to_numpy()
+            return _values(data[name])
     elif name in data:
-        return np.asarray(data[name])
+        return _values(data[name])
     if required:
         raise KeyError(f"crmkit.kano: the survey has no column '{name}'")
     return None
 
 
+def _values(col):
+    """A column as a numpy array, or as its pandas extension array (nullable integers, strings,
+    categoricals), whose NA is a missing value."""
+    if pd is not None and isinstance(col, pd.Series):
+        return col.array if isinstance(col.dtype, pd.api.extensions.ExtensionDtype) else col.to_numpy()
+    if pd is not None and isinstance(col, pd.api.extensions.ExtensionArray):
+        return col
+    return np.asarray(col)
+
+
+def _missing(v):
+    """None, NaN, pandas' NA / NaT: a missing value."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return True
+    if pd is not None:
+        try:
+            return bool(pd.isna(v)) if np.ndim(v) == 0 else False
+        except (TypeError, ValueError):  # pragma: no cover
+            return False
+    return False
+
+
 def _strings(values):
-    out = []
-    for v in values:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            out.append(b"")
-        else:
-            out.append(str(v).encode("utf-8"))
+    out = [b"" if _missing(v) else str(v).encode("utf-8") for v in values]
     return (c_char_p * len(out))(*out)
+
+
+def _float_column(values, name):
+    """float64 of a numeric column; None / NaN / pandas NA become NaN."""
+    try:
+        if pd is not None and isinstance(values, pd.api.extensions.ExtensionArray):
+            return np.ascontiguousarray(values.to_numpy(dtype="float64", na_value=np.nan))
+        a = np.asarray(values)
+        if a.dtype == object:
+            a = np.array([np.nan if _missing(v) else v for v in a], dtype=np.float64)
+        return np.ascontiguousarray(a, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"crmkit.kano: column '{name}' must be numeric (blank / NaN = none)") from None
+
+
+_INT32_MIN, _INT32_MAX = -(2 ** 31), 2 ** 31 - 1
+
+
+def _answer_codes(values):
+    """int32 answer codes (0 = missing) of an integer, float or pandas nullable integer column (NaN / NA
+    = missing), or None when the column holds text (or fractional numbers) and must go as text so that
+    messages quote the answers as given. Integers beyond int32 are clamped (still invalid, never
+    wrapped into a valid or missing code)."""
+    a = values
+    if pd is not None and isinstance(a, pd.api.extensions.ExtensionArray):
+        if not pd.api.types.is_integer_dtype(a.dtype):
+            return None
+        mask = np.asarray(pd.isna(a))
+        a = np.asarray(a.to_numpy(dtype="float64", na_value=np.nan))
+    else:
+        a = np.asarray(a)
+        if a.dtype.kind not in "iuf":
+            return None
+        mask = np.isnan(a) if a.dtype.kind == "f" else np.zeros(a.shape, dtype=bool)
+    if a.dtype.kind == "f":
+        finite = a[~mask]
+        if not np.all(np.isfinite(finite)) or np.any(finite != np.floor(finite)):
+            return None
+        a = np.where(mask, 0, a)
+    out = np.clip(a, _INT32_MIN, _INT32_MAX).astype(np.int64)
+    out[mask] = 0
+    return np.ascontiguousarray(out, dtype=np.int32)
 
 
 def factorize(values, blank=""):
@@ -165,10 +224,6 @@ def factorize(values, blank=""):
         codes = rank[codes]
         names = [str(x) for x in names_arr[order]]
     return np.ascontiguousarray(codes, dtype=np.uint32), names
-
-
-def _is_codes(a):
-    return np.issubdtype(a.dtype, np.integer)
 
 
 def kano(survey, *, respondent_col="respondent", feature_col="feature", functional_col="functional",
@@ -197,19 +252,19 @@ def kano(survey, *, respondent_col="respondent", feature_col="feature", function
         dy = _column(survey, dysfunctional_col)
         imp = _column(survey, importance_col, required=False)
         n = len(fu)
-        for name, col in ((respondent_col, resp), (feature_col, feat), (dysfunctional_col, dy)):
-            if len(col) != n:
+        named = ((respondent_col, resp), (feature_col, feat), (dysfunctional_col, dy), (importance_col, imp))
+        for name, col in named:
+            if col is not None and len(col) != n:
                 raise ValueError(f"crmkit.kano: column '{name}' has {len(col)} rows, '{functional_col}' has {n}")
         ip = None
         keep = []
         if imp is not None:
-            imp = np.ascontiguousarray(imp, dtype=np.float64)
+            imp = _float_column(imp, importance_col)
             keep.append(imp)
             ip = imp.ctypes.data_as(POINTER(c_double))
-        if _is_codes(fu) and _is_codes(dy):
+        fa, da = _answer_codes(fu), _answer_codes(dy)
+        if fa is not None and da is not None:
             # Dictionary-encode the ids here (pandas' factorize is far cheaper than one ctypes string per row).
-            fa = np.ascontiguousarray(fu, dtype=np.int32)
-            da = np.ascontiguousarray(dy, dtype=np.int32)
             rc, rn = factorize(resp)
             fc, fnames = factorize(feat)
             rnames, fnames_c = _strings(rn), _strings(fnames)
@@ -219,10 +274,9 @@ def kano(survey, *, respondent_col="respondent", feature_col="feature", function
                                                 fnames_c, len(fnames), fa.ctypes.data_as(POINTER(c_int32)),
                                                 da.ctypes.data_as(POINTER(c_int32)), ip, n, opts.handle, byref(h)))
         else:
-            keep += [_strings(resp), _strings(feat)]
-            fs, ds = _strings(fu), _strings(dy)
-            keep += [fs, ds]
-            check(lib.crmkit_kano_analyze(keep[0], keep[1], fs, ds, ip, n, opts.handle, byref(h)))
+            rs, ft, fs, ds = _strings(resp), _strings(feat), _strings(fu), _strings(dy)
+            keep += [rs, ft, fs, ds]
+            check(lib.crmkit_kano_analyze(rs, ft, fs, ds, ip, n, opts.handle, byref(h)))
     try:
         length = c_int64()
         check(lib.crmkit_kano_to_json(h, None, 0, byref(length)))

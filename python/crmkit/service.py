@@ -17,7 +17,7 @@ from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_int64, c_uint3
 import numpy as np
 
 from ._lib import Options, check, declare, lib
-from .kano import factorize
+from .kano import _missing, factorize
 
 try:
     import pandas as pd
@@ -91,10 +91,67 @@ def _strings(values):
     return (c_char_p * len(values))(*[b"" if v is None else str(v).encode("utf-8") for v in values])
 
 
-def _floats(values):
+def _floats(values, name="scores"):
+    """float64 of a numeric column; None / pandas NA become NaN (no answer)."""
     if values is None:
         return None
-    return np.ascontiguousarray(np.asarray(values, dtype=np.float64))
+    try:
+        if pd is not None and isinstance(values, (pd.Series, pd.api.extensions.ExtensionArray)):
+            return np.ascontiguousarray(pd.Series(values).to_numpy(dtype="float64", na_value=np.nan))
+        a = np.asarray(values)
+        if a.dtype == object:
+            a = np.array([np.nan if _missing(v) else v for v in a], dtype=np.float64)
+        return np.ascontiguousarray(a, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"crmkit: column '{name}' must be numeric (NaN / None = no answer)") from None
+
+
+_TRUE = {"1", "true", "yes", "t", "y"}
+_FALSE = {"0", "false", "no", "f", "n"}
+
+
+def _fcr(values):
+    """resolved_first_contact as int32 1 / 0 / -1 (unknown): booleans, 0/1 numbers or the words the CSV
+    reader accepts (1/0, true/false, yes/no, t/f, y/n); NaN / None / NA unknown; anything else a
+    ValueError naming the index (never silently counted as resolved)."""
+    if values is None:
+        return None
+    f = values.to_numpy() if pd is not None and isinstance(values, pd.Series) else values
+    if pd is not None and isinstance(f, pd.api.extensions.ExtensionArray):
+        f = f.to_numpy(dtype=object, na_value=None)
+    f = np.asarray(f)
+    if f.dtype.kind == "b":
+        return np.ascontiguousarray(f.astype(np.int32))
+    if f.dtype.kind in "iuf":
+        x = f.astype(np.float64)
+        bad = ~np.isnan(x) & (x != 0) & (x != 1)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"crmkit.service_metrics: resolved_first_contact[{i}] = {f[i]!r}: must be 0, 1 "
+                             "or NaN (unknown)")
+        return np.ascontiguousarray(np.where(np.isnan(x), -1, x).astype(np.int32))
+    out = np.empty(len(f), dtype=np.int32)
+    for i, v in enumerate(f):
+        if _missing(v):
+            out[i] = -1
+        elif isinstance(v, (bool, np.bool_)):
+            out[i] = int(v)
+        else:
+            t = str(v).strip().lower()
+            if t in ("1.0",):
+                t = "1"
+            elif t in ("0.0",):
+                t = "0"
+            if t in _TRUE:
+                out[i] = 1
+            elif t in _FALSE:
+                out[i] = 0
+            elif t == "":
+                out[i] = -1
+            else:
+                raise ValueError(f"crmkit.service_metrics: resolved_first_contact[{i}] = {v!r}: must be a boolean "
+                                 "(1/0, true/false, yes/no) or missing")
+    return out
 
 
 def _dp(a):
@@ -107,9 +164,11 @@ def _is_table(x):
 
 def nps_report(scores, by=None, confidence=0.95, score_col=None):
     """The NPS report as a dict: {"confidence", "overall": {...}, "groups": [...]}."""
-    opts = Options(confidence=confidence, by=by, score_col=score_col)
     h = c_void_p()
     if isinstance(scores, (str, os.PathLike)):
+        if by is not None and not isinstance(by, str):
+            raise TypeError("crmkit.nps: with a CSV path, by must be a column name")
+        opts = Options(confidence=confidence, by=by, score_col=score_col)
         check(lib.crmkit_nps_read_csv(os.fspath(scores).encode(), opts.handle, byref(h)))
         return _doc(h)
     group = None
@@ -124,6 +183,8 @@ def nps_report(scores, by=None, confidence=0.95, score_col=None):
         scores = _column(scores, col)
     elif by is not None and not isinstance(by, str):
         group = np.asarray(by)
+    elif by is not None:
+        raise TypeError("crmkit.nps: by names a column only when scores is a table; pass the labels instead")
     s = _floats(scores)
     plain = Options(confidence=confidence)
     if group is None:
@@ -157,26 +218,30 @@ def service_report(interactions, by=None, sla=None, confidence=0.95):
         check(lib.crmkit_service_read_csv(os.fspath(interactions).encode(), opts.handle, byref(h)))
         return _doc(h)
     d = interactions
+    if not _is_table(d):
+        raise TypeError("crmkit.service_metrics: interactions must be a CSV path, a DataFrame or a dict of columns")
     group = _column(d, by) if by else None
     if by and group is None:
         raise KeyError(f"crmkit.service_metrics: no column '{by}'")
-    csat, ces, frt = (_floats(_column(d, c)) for c in ("csat", "ces", "first_response_minutes"))
-    fcr = _column(d, "resolved_first_contact")
-    if fcr is not None:
-        f = np.asarray(fcr)
-        if f.dtype.kind in "biuf":
-            x = f.astype(np.float64)
-            fcr = np.ascontiguousarray(np.where(np.isnan(x), -1, x != 0).astype(np.int32))
-        else:
-            fcr = np.ascontiguousarray(np.array(
-                [-1 if v is None or (isinstance(v, float) and np.isnan(v)) else int(bool(v)) for v in f],
-                dtype=np.int32))
+    csat, ces, frt = (_floats(_column(d, c), c) for c in ("csat", "ces", "first_response_minutes"))
+    fcr = _fcr(_column(d, "resolved_first_contact"))
     prio = _column(d, "priority")
-    n = len(next(x for x in (csat, ces, frt, fcr, group) if x is not None))
+    if csat is None and ces is None and frt is None and fcr is None:
+        raise KeyError("crmkit.service_metrics: no metric column (csat, ces, first_response_minutes, "
+                       "resolved_first_contact)")
+    if frt is not None and prio is None:
+        raise KeyError("crmkit.service_metrics: first_response_minutes needs a priority column (the SLA tier)")
+    # Every column crosses the C ABI with one length n: check them all here.
+    cols = {"csat": csat, "ces": ces, "first_response_minutes": frt, "resolved_first_contact": fcr,
+            "priority": prio if frt is not None else None, by: group}
+    n = next(len(v) for v in cols.values() if v is not None)
+    for name, v in cols.items():
+        if v is not None and len(v) != n:
+            raise ValueError(f"crmkit.service_metrics: column '{name}' has {len(v)} rows, the others {n}")
     opts = Options(confidence=confidence, sla=sla)
     u32 = POINTER(c_uint32)
     gc, gn = factorize(group, "(blank)") if group is not None else (None, [])
-    pc, pn = factorize(prio) if (prio is not None and frt is not None) else (None, [])
+    pc, pn = factorize(prio, "(blank)") if (prio is not None and frt is not None) else (None, [])
     gnames, pnames = _strings(gn), _strings(pn)
     check(lib.crmkit_service_metrics_coded(None if gc is None else gc.ctypes.data_as(u32), gnames, len(gn), _dp(csat),
                                            _dp(ces), _dp(frt),
@@ -194,15 +259,28 @@ def service_metrics(interactions, by=None, sla=None, confidence=0.95):
     return _frame(service_report(interactions, by, sla, confidence))
 
 
+def _whole(v):
+    if isinstance(v, (bool, np.bool_)):
+        raise ValueError
+    if isinstance(v, str):
+        return int(v.strip())
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    f = float(v)
+    if not f.is_integer():
+        raise ValueError
+    return int(f)
+
+
 def _arm(x, name):
-    if isinstance(x, str):
-        try:
-            s, t = x.split("/")
-            return int(s), int(t)
-        except ValueError:
-            raise ValueError(f"crmkit.abtest: {name} must be SUCCESSES/TRIALS, found {x!r}") from None
-    s, t = x
-    return int(s), int(t)
+    try:
+        s, t = x.split("/") if isinstance(x, str) else x
+        s, t = _whole(s), _whole(t)
+        if not (-2 ** 63 <= s < 2 ** 63 and -2 ** 63 <= t < 2 ** 63):  # int64_t in the C ABI
+            raise OverflowError
+        return s, t
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(f"crmkit.abtest: {name} must be SUCCESSES/TRIALS of whole numbers, found {x!r}") from None
 
 
 def abtest(a, b, confidence=0.95):

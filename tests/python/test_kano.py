@@ -123,3 +123,100 @@ def test_errors(survey, tmp_path):
         kano(survey, invalid="sometimes")
     with pytest.raises(KeyError):
         kano({"respondent": ["a"], "feature": ["x"], "functional": [1]})
+
+
+# --- the dictionary-coded entry point (crmkit_kano_analyze_coded) and the text one agree -----------------
+
+def _comparable(res):
+    """Per-feature results without the row-level quality issues (whose row/line differ by input kind)."""
+    return {f["feature"]: {k: v for k, v in f.items()} for f in res.json["features"]}
+
+
+def test_coded_and_text_paths_agree(survey):
+    pd = pytest.importorskip("pandas")
+    # pandas reads the answer columns as text (the file has words); the CSV face parses the same text.
+    df = pd.read_csv(survey, dtype={"functional": str, "dysfunctional": str})
+    via_csv = kano(survey)
+    via_text = kano(df)
+    assert _comparable(via_text) == _comparable(via_csv)
+    # Codes: map the words the way the library does and pass integer columns (0 = missing, 9 = invalid).
+    words = {"like": 1, "neutral": 3, "dislike": 5, "i am neutral": 3, "tolerate": 4}
+
+    def code(x):
+        if not isinstance(x, str):
+            return 0
+        x = x.strip().lower()
+        return words.get(x, int(x) if x.isdigit() else 9)
+
+    coded = df.assign(functional=df["functional"].map(code).astype("int64"),
+                      dysfunctional=df["dysfunctional"].map(code).astype("int64"))
+    via_codes = kano(coded)
+    assert _comparable(via_codes) == _comparable(via_csv)
+    q = via_codes.quality
+    assert (q["missing_answers"], q["invalid_answers"], q["skipped_rows"]) == (1, 1, 2)
+    assert q["issues"][1]["answer"] == "9" and q["issues"][1]["line"] is None and q["issues"][1]["row"] == 41
+    # Importance went through both paths: password_reset's weighted Better is 13/44 either way.
+    r = rows(via_codes)
+    assert r["password_reset"]["weighted_better"] == pytest.approx(13 / 44, abs=1e-12)
+    assert r["password_reset"]["importance_mean"] == pytest.approx(4.4, abs=1e-12)
+
+
+def test_text_answers_with_importance():
+    # Regression: text answers together with an importance column used to pass the importance array
+    # where the respondent strings belong (a ctypes ArgumentError).
+    res = kano({"respondent": ["a", "b", "c"], "feature": ["x", "x", "x"], "functional": ["like", "1", "expect"],
+                "dysfunctional": ["dislike", "neutral", "dislike"], "importance": [1.0, 3.0, None]})
+    r = rows(res)["x"]
+    assert [r[c] for c in "AOMIRQ"] == [1, 1, 1, 0, 0, 0]
+    # weights: O 1, A 3 (c has no importance) -> weighted Better = 4/4, Worse = -1/4
+    assert r["weighted_better"] == pytest.approx(1.0, abs=1e-12)
+    assert r["weighted_worse"] == pytest.approx(-0.25, abs=1e-12)
+    assert res.quality["missing_importance"] == 1
+
+
+def test_numeric_answer_columns_as_pandas_reads_them():
+    pd = pytest.importorskip("pandas")
+    # A CSV with blank answers reads as float64 with NaN; nullable Int64 has <NA>: both are missing answers.
+    for fu in ([1.0, np.nan, 3.0], pd.array([1, None, 3], dtype="Int64")):
+        res = kano(pd.DataFrame({"respondent": ["a", "b", "c"], "feature": ["x"] * 3, "functional": fu,
+                                 "dysfunctional": [5.0, 5.0, 5.0]}))
+        q = res.quality
+        assert (q["missing_answers"], q["invalid_answers"], q["used_rows"]) == (1, 0, 2)
+        assert q["issues"][0] == {"row": 1, "line": None, "column": "functional", "answer": "", "problem": "missing"}
+        assert [rows(res)["x"][c] for c in "AOMIRQ"] == [0, 1, 1, 0, 0, 0]
+    # Fractional and out-of-range numbers are invalid answers quoted as given, never wrapped into codes.
+    res = kano({"respondent": ["a", "b", "c"], "feature": ["x"] * 3,
+                "functional": np.array([2.5, 1.0, 1.0]), "dysfunctional": [5, 5, 5]})
+    assert res.quality["issues"][0]["answer"] == "2.5" and res.quality["issues"][0]["problem"] == "invalid"
+    res = kano({"respondent": ["a", "b"], "feature": ["x", "x"], "functional": np.array([2 ** 40, 1]),
+                "dysfunctional": [5, 5]})
+    assert res.quality["invalid_answers"] == 1 and res.quality["missing_answers"] == 0
+    with pytest.raises(crmkit.InvalidArgumentError, match=r"functional\[0\]"):
+        kano({"respondent": ["a"], "feature": ["x"], "functional": np.array([2 ** 40]), "dysfunctional": [5]},
+             invalid="fail")
+
+
+def test_edge_cases_documented_values():
+    # An empty survey: no features, an all-zero quality report.
+    res = kano({"respondent": [], "feature": [], "functional": np.array([], dtype=int),
+                "dysfunctional": np.array([], dtype=int)})
+    assert res.json["features"] == [] and res.quality["rows"] == 0 and res.quality["used_rows"] == 0
+    # One respondent, one answer: (like, dislike) = O; Fong: a = 1, b = 0, n = 1, critical value
+    # 1.65 sqrt(1 * 1 / 2) = 1.167 > 1, not significant; sample standard deviations undefined (NaN / null)
+    # below two answers.
+    r = rows(kano({"respondent": ["a"], "feature": ["x"], "functional": [1], "dysfunctional": [5]}))["x"]
+    assert r["category"] == "O" and r["better"] == 1.0 and r["worse"] == -1.0 and r["share_O"] == 1.0
+    assert r["fong_critical"] == pytest.approx(1.65 * math.sqrt(0.5), abs=1e-12) and not r["fong_significant"]
+    assert math.isnan(r["functional_sd"]) and r["functional_mean"] == 4.0
+    # A feature whose answers are all blank: no category (None), Better/Worse NaN, ranked last.
+    res = kano({"respondent": ["a", "b", "a"], "feature": ["x", "x", "y"], "functional": ["", "", "like"],
+                "dysfunctional": ["", "", "dislike"]})
+    r = rows(res)
+    assert r["x"]["category"] is None and r["x"]["n"] == 0 and math.isnan(r["x"]["better"])
+    assert (r["y"]["priority"], r["x"]["priority"]) == (1, 2)
+    assert res.quality["missing_answers"] == 4
+    with pytest.raises(ValueError, match="importance"):
+        kano({"respondent": ["a", "b"], "feature": ["x", "x"], "functional": [1, 1], "dysfunctional": [5, 5],
+              "importance": [1.0]})
+    with pytest.raises(crmkit.InvalidArgumentError, match="importance"):
+        kano({"respondent": ["a"], "feature": ["x"], "functional": [1], "dysfunctional": [5], "importance": [np.inf]})

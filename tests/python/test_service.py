@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import crmkit
-from crmkit.service import abtest, nps, nps_report, service_metrics
+from crmkit.service import abtest, nps, nps_report, service_metrics, service_report
 
 Z = 1.959963984540054
 
@@ -117,3 +117,75 @@ def test_errors(interactions, tmp_path):
         nps(str(tmp_path / "missing.csv"))
     with pytest.raises(crmkit.ParseError):
         service_metrics(interactions, by="region")
+
+
+# --- the dictionary-coded entry points (crmkit_nps_coded, crmkit_service_metrics_coded) ----------------
+
+def test_coded_path_equals_csv_path(interactions, scores):
+    pd = pytest.importorskip("pandas")
+    for by in ("channel", "segment"):
+        via_csv = service_report(interactions, by=by)
+        via_df = service_report(pd.read_csv(interactions), by=by)
+        assert via_df == via_csv
+    df = pd.read_csv(scores)
+    assert nps_report(df, by="segment") == nps_report(scores, by="segment")
+    # Labels as an array, with a missing label grouped as "(blank)".
+    seg = df["segment"].to_numpy(dtype=object)
+    seg[0] = None
+    r = records(nps(df["score"].to_numpy(), by=seg))
+    assert "(blank)" in r and r["(blank)"]["n"] == 1 and r["(blank)"]["promoters"] == 1
+
+
+def test_python_inputs_checked_before_the_c_abi():
+    # Columns of different lengths would make the C side read past a buffer: rejected in Python.
+    with pytest.raises(ValueError, match="'ces' has 1 rows"):
+        service_metrics({"csat": [1, 2], "ces": [1]})
+    with pytest.raises(ValueError, match="'channel' has 1 rows"):
+        service_metrics({"csat": [1, 2], "channel": ["a"]}, by="channel")
+    with pytest.raises(KeyError, match="no metric column"):
+        service_metrics({"channel": ["a"]}, by="channel")
+    with pytest.raises(KeyError, match="priority"):
+        service_metrics({"first_response_minutes": [1.0]})
+    with pytest.raises(crmkit.InvalidArgumentError, match=r"'\(blank\)': has no response-time target"):
+        service_metrics({"first_response_minutes": [1.0, 2.0], "priority": ["urgent", None]})
+    # first-contact resolution: 0/1, booleans or yes/no words; anything else is an error, not "resolved".
+    with pytest.raises(ValueError, match=r"resolved_first_contact\[0\] = 2"):
+        service_metrics({"resolved_first_contact": [2, 0]})
+    with pytest.raises(ValueError, match=r"resolved_first_contact\[1\] = 'maybe'"):
+        service_metrics({"resolved_first_contact": ["yes", "maybe"]})
+    r = records(service_metrics({"resolved_first_contact": ["yes", "no", None, "Y", "false"]}))["all"]
+    assert (r["fcr_n"], r["fcr_resolved"]) == (4, 2)
+    with pytest.raises(ValueError, match="whole numbers"):
+        abtest((1.5, 5), (5, 5))
+    with pytest.raises(ValueError, match="whole numbers"):
+        abtest((1, 2 ** 70), (5, 5))
+    assert abtest((1.0, 5), "2/5")["rate_a"] == pytest.approx(0.2)
+    with pytest.raises(TypeError):
+        nps([9, 0], by="segment")
+
+
+def test_edge_cases_documented_values():
+    pd = pytest.importorskip("pandas")
+    # No answers at all, or only blanks: n = 0 and every rate / score NaN (JSON null), never an error.
+    for s in ([], [np.nan, np.nan], pd.Series(pd.array([None, None], dtype="Int64"))):
+        r = records(nps(s))["all"]
+        assert r["n"] == 0 and math.isnan(r["nps"]) and math.isnan(r["ci_low"])
+    r = records(service_metrics({"csat": [np.nan, np.nan], "channel": ["a", "b"]}, by="channel"))
+    assert r["a"]["csat_n"] == 0 and math.isnan(r["a"]["csat"]) and math.isnan(r["all"]["csat_mean"])
+    # One answer: NPS 100 with standard error 0; CES mean with no sd or interval (NaN below two answers).
+    r = records(nps([9]))["all"]
+    assert (r["nps"], r["std_error"], r["ci_low"], r["ci_high"]) == (100.0, 0.0, 100.0, 100.0)
+    r = records(service_metrics({"ces": [3]}))["all"]
+    assert r["ces_mean"] == 3.0 and math.isnan(r["ces_sd"]) and math.isnan(r["ces_ci_low"])
+    # A group with SLA times but no CSAT answers: its CSAT is NaN, its SLA compliance computed.
+    r = records(service_metrics({"csat": [5, np.nan], "first_response_minutes": [10.0, 60.0],
+                                 "priority": ["urgent", "urgent"], "channel": ["a", "b"]}, by="channel"))
+    assert math.isnan(r["b"]["csat"]) and r["b"]["sla_compliance"] == 0.0 and r["a"]["sla_urgent_compliance"] == 1.0
+    # Nullable integer CSAT: <NA> is no answer.
+    r = records(service_metrics(pd.DataFrame({"csat": pd.array([5, None], dtype="Int64")})))["all"]
+    assert (r["csat_n"], r["csat_missing"], r["csat"]) == (1, 1, 1.0)
+    # NaN / inf where a number is required: errors naming the value.
+    with pytest.raises(crmkit.InvalidArgumentError, match=r"scores\[0\]"):
+        nps([np.inf])
+    with pytest.raises(crmkit.InvalidArgumentError, match=r"first_response_minutes\[0\]"):
+        service_metrics({"first_response_minutes": [np.inf], "priority": ["urgent"]})
