@@ -94,3 +94,39 @@ def test_errors(tmp_path):
     costs = tmp_path / "costs.csv"
     costs.write_text("feature,cost\nteleport,3\n")
     assert "costs.csv:2:1" in run("kano", "--survey", SURVEY, "--costs", str(costs), code=1).stderr
+
+
+def test_edge_cases(tmp_path):
+    # An empty survey (header only): no features, exit 0, an all-zero quality report.
+    empty = tmp_path / "empty.csv"
+    empty.write_text("respondent,feature,functional,dysfunctional\n")
+    doc = json.loads(run("kano", "--survey", str(empty), "--format", "json").stdout)
+    assert doc["features"] == [] and doc["quality"]["rows"] == 0 and doc["quality"]["used_rows"] == 0
+    assert run("kano", "--survey", str(empty)).stdout.startswith("feature,n,A,O,M,I,R,Q,category,")
+    # All answers of a feature blank: category null, Better/Worse null, ranked last; the skip is reported.
+    blank = tmp_path / "blank.csv"
+    blank.write_text("respondent,feature,functional,dysfunctional\na,x,,\nb,x,,\na,y,like,dislike\n")
+    p = run("kano", "--survey", str(blank), "--format", "json")
+    feats = {f["feature"]: f for f in json.loads(p.stdout)["features"]}
+    assert feats["x"]["category"] is None and feats["x"]["better"] is None and feats["x"]["worse"] is None
+    assert feats["x"]["n"] == 0 and feats["x"]["priority"] == 2 and feats["y"]["category"] == "O"
+    p = run("kano", "--survey", str(blank), "--format", "table")
+    assert "2 row(s) skipped (4 missing, 0 invalid" in p.stderr
+    row = [line for line in p.stdout.splitlines() if line.startswith("x ")][0]
+    assert " - " in row  # NaN printed as '-' in the table
+    # A single respondent: Better 1, Worse -1, no standard deviation (null), Fong not significant
+    # (a = 1, b = 0: 1 < 1.65 sqrt(1/2)).
+    single = tmp_path / "single.csv"
+    single.write_text("respondent,feature,functional,dysfunctional\na,x,1,5\n")
+    f = json.loads(run("kano", "--survey", str(single), "--format", "json").stdout)["features"][0]
+    assert (f["category"], f["better"], f["worse"], f["functional_sd"]) == ("O", 1.0, -1.0, None)
+    assert f["fong_significant"] is False and f["fong_critical"] == pytest.approx(1.65 * 0.5 ** 0.5, abs=1e-12)
+    assert abs(sum(f["shares"].values()) - 1) < 1e-12
+    # 'nan' is not a number here: an invalid answer (skipped and reported), or an error under --invalid fail.
+    nan = tmp_path / "nan.csv"
+    nan.write_text("respondent,feature,functional,dysfunctional\na,x,nan,5\n")
+    p = run("kano", "--survey", str(nan), "--invalid", "fail", code=1)
+    assert "nan.csv:2:3: column 'functional'" in p.stderr and "found 'nan'" in p.stderr
+    imp = tmp_path / "imp.csv"
+    imp.write_text("respondent,feature,functional,dysfunctional,importance\na,x,1,5,-1\n")
+    assert "imp.csv:2" in run("kano", "--survey", str(imp), code=1).stderr

@@ -87,3 +87,42 @@ def test_errors(tmp_path):
     tiers.write_text("first_response_minutes,priority\n10,vip\n")
     assert "vip" in run("service", "--interactions", str(tiers), code=1).stderr
     run("service", "--interactions", str(tmp_path / "missing.csv"), code=1)
+
+
+def test_edge_cases(tmp_path):
+    # No answers (only blanks): n = 0 and the scores are null in JSON, '-' in a table, never an error.
+    s = tmp_path / "blank.csv"
+    s.write_text("score,segment\n,a\n,b\n")
+    doc = json.loads(run("nps", "--scores", str(s), "--by", "segment", "--format", "json").stdout)
+    assert doc["overall"]["n"] == 0 and doc["overall"]["missing"] == 2 and doc["overall"]["nps"] is None
+    assert [g["group"] for g in doc["groups"]] == ["a", "b"] and doc["groups"][0]["ci_low"] is None
+    empty = tmp_path / "empty.csv"
+    empty.write_text("score\n")
+    assert json.loads(run("nps", "--scores", str(empty), "--format", "json").stdout)["overall"]["n"] == 0
+    i = tmp_path / "i.csv"
+    i.write_text("csat,channel,first_response_minutes,priority\n,web,10,urgent\n,,,normal\n")
+    doc = json.loads(run("service", "--interactions", str(i), "--by", "channel", "--format", "json").stdout)
+    groups = {g["group"]: g for g in doc["groups"]}
+    assert set(groups) == {"web", "(blank)"}  # a blank group label is its own group
+    assert groups["web"]["csat"]["csat"] is None and groups["web"]["sla"]["compliance"] == 1.0
+    assert groups["(blank)"]["sla"]["tiers"]["normal"]["missing"] == 1
+    assert groups["(blank)"]["sla"]["compliance"] is None
+    table = run("service", "--interactions", str(i), "--format", "table").stdout
+    assert table.splitlines()[2].split()[3] == "-"  # csat of 'all' is NaN
+    # One answer: NPS 100 with a zero standard error.
+    one = tmp_path / "one.csv"
+    one.write_text("score\n9\n")
+    o = json.loads(run("nps", "--scores", str(one), "--format", "json").stdout)["overall"]
+    assert (o["nps"], o["std_error"], o["ci_low"], o["ci_high"]) == (100.0, 0.0, 100.0, 100.0)
+    # 'nan' and negative times are errors naming the cell.
+    bad = tmp_path / "bad.csv"
+    bad.write_text("first_response_minutes,priority\nnan,urgent\n")
+    assert "bad.csv:2:1: column 'first_response_minutes'" in run("service", "--interactions", str(bad), code=1).stderr
+    bad.write_text("first_response_minutes,priority\n-5,urgent\n")
+    assert "bad.csv:2:1" in run("service", "--interactions", str(bad), code=1).stderr
+    nometric = tmp_path / "nometric.csv"
+    nometric.write_text("channel\nweb\n")
+    assert "at least one metric column" in run("service", "--interactions", str(nometric), code=1).stderr
+    run("abtest", "--a", "0/0", "--b", "1/2", code=2)
+    r = list(csv.DictReader(io.StringIO(run("abtest", "--a", "5/5", "--b", "5/5").stdout)))[0]
+    assert (float(r["z"]), float(r["p_value"]), r["significant"]) == (0.0, 1.0, "0")
