@@ -130,3 +130,17 @@ def test_edge_cases(tmp_path):
     imp = tmp_path / "imp.csv"
     imp.write_text("respondent,feature,functional,dysfunctional,importance\na,x,1,5,-1\n")
     assert "imp.csv:2" in run("kano", "--survey", str(imp), code=1).stderr
+
+
+def test_strengths_and_importance_in_json():
+    # docs/models/kano.md, worked example.
+    feats = {f["feature"]: f for f in json.loads(run("kano", "--survey", SURVEY, "--format", "json").stdout)["features"]}
+    order = ("password_reset", "export_csv", "dark_mode", "ai_summary")
+    assert [feats[f]["category_strength"] for f in order] == pytest.approx([0.4, 0.2, 0.3, 0.0], abs=1e-12)
+    assert [feats[f]["total_strength"] for f in order] == pytest.approx([0.9, 1.0, 0.6, 0.5], abs=1e-12)
+    pw = feats["password_reset"]
+    assert pw["weighted_better"] == pytest.approx(13 / 44, abs=1e-12)
+    assert pw["weighted_worse"] == pytest.approx(-37 / 44, abs=1e-12)
+    assert pw["importance_mean"] == pytest.approx(4.4, abs=1e-12)
+    assert pw["functional_sd"] == pytest.approx(((53 - 16.9) / 9) ** 0.5, abs=1e-12)
+    assert feats["ai_summary"]["tie_broken"] is True and feats["ai_summary"]["category"] == "A"

@@ -220,3 +220,19 @@ def test_edge_cases_documented_values():
               "importance": [1.0]})
     with pytest.raises(crmkit.InvalidArgumentError, match="importance"):
         kano({"respondent": ["a"], "feature": ["x"], "functional": [1], "dysfunctional": [5], "importance": [np.inf]})
+
+
+def test_strengths_dumouchel_spread_and_importance(result):
+    # docs/models/kano.md, worked example: category strength = first share - second share, total
+    # strength = A + O + M shares; DuMouchel standard deviations; importance-weighted Worse and benefit.
+    r = rows(result)
+    cs = [r[f]["category_strength"] for f in ("password_reset", "export_csv", "dark_mode", "ai_summary")]
+    ts = [r[f]["total_strength"] for f in ("password_reset", "export_csv", "dark_mode", "ai_summary")]
+    assert cs == pytest.approx([0.4, 0.2, 0.3, 0.0], abs=1e-12)
+    assert ts == pytest.approx([0.9, 1.0, 0.6, 0.5], abs=1e-12)
+    pw = r["password_reset"]
+    assert pw["functional_sd"] == pytest.approx(math.sqrt((53 - 16.9) / 9), abs=1e-12)
+    assert pw["dysfunctional_sd"] == pytest.approx(math.sqrt((128 - 102.4) / 9), abs=1e-12)
+    assert pw["weighted_worse"] == pytest.approx(-37 / 44, abs=1e-12)
+    assert pw["benefit"] == pytest.approx(50 / 88, abs=1e-12)
+    assert pw["importance_mean"] == pytest.approx(4.4, abs=1e-12)
