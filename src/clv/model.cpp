@@ -336,14 +336,26 @@ void customer_lifetime_value(const Model& transactions, const Model& spend, cons
     throw InvalidArgument(fn, "periods_per_month", std::to_string(o.periods_per_month), "must be finite and > 0");
   const std::size_t n = d.frequency.size();
   check_out(fn, n, out);
-  std::vector<double> value(n), prev(n, 0.0), cur(n);
+  std::vector<double> value(n);
   spend.predict("conditional_expected_spend", 0, d, value);
-  std::fill(out.begin(), out.end(), 0.0);
-  for (int i = 1; i <= o.months; ++i) {
-    transactions.predict("conditional_expected_purchases", i * o.periods_per_month, d, cur);
-    const double discount = std::pow(1.0 + o.discount_rate, -static_cast<double>(i));
-    for (std::size_t k = 0; k < n; ++k) out[k] += (cur[k] - prev[k]) * discount;
-    prev.swap(cur);
+  if (const auto* bg = std::get_if<BgNbdParams>(&transactions.params())) {
+    // Batched: the series run once per distinct (x, T), each customer costs one P(alive) (bg_nbd.hpp).
+    std::vector<double> horizons(static_cast<std::size_t>(o.months)), discounts(horizons.size());
+    for (int i = 1; i <= o.months; ++i) {
+      horizons[static_cast<std::size_t>(i - 1)] = i * o.periods_per_month;
+      discounts[static_cast<std::size_t>(i - 1)] = std::pow(1.0 + o.discount_rate, -static_cast<double>(i));
+    }
+    discounted_expected_purchases(*bg, horizons, discounts, need(d.frequency, "frequency", fn, "bgnbd"),
+                                  need(d.recency, "recency", fn, "bgnbd"), need(d.T, "T", fn, "bgnbd"), out);
+  } else {
+    std::vector<double> prev(n, 0.0), cur(n);
+    std::fill(out.begin(), out.end(), 0.0);
+    for (int i = 1; i <= o.months; ++i) {
+      transactions.predict("conditional_expected_purchases", i * o.periods_per_month, d, cur);
+      const double discount = std::pow(1.0 + o.discount_rate, -static_cast<double>(i));
+      for (std::size_t k = 0; k < n; ++k) out[k] += (cur[k] - prev[k]) * discount;
+      prev.swap(cur);
+    }
   }
   for (std::size_t k = 0; k < n; ++k) out[k] *= o.margin * value[k];
 }

@@ -16,6 +16,7 @@ const char* fit_status_name(FitStatus status) noexcept {
     case FitStatus::Converged: return "converged";
     case FitStatus::MaxIterations: return "max_iterations";
     case FitStatus::LineSearchFailed: return "line_search_failed";
+    case FitStatus::Boundary: return "boundary";
   }
   return "unknown";
 }

@@ -69,6 +69,29 @@ void expected_purchases(const BgNbdParams& params, std::span<const double> t, st
 void probability_of_n_purchases(const BgNbdParams& params, double t, std::span<const double> n,
                                 std::span<double> out);
 
+/// The period-by-period discounted expected purchases of lifetimes' customer_lifetime_value, per customer:
+///   sum_i discounts[i] * (E[Y(horizons[i]) | x, t_x, T] - E[Y(horizons[i-1]) | x, t_x, T]),  horizons[-1] = 0,
+/// horizons non-decreasing, finite and >= 0, discounts finite (same length). Equal (to rounding) to calling
+/// conditional_expected_purchases once per horizon, but E factorises into a function of (x, T) times
+/// P(alive), so the series run once per distinct (x, T) and each customer costs one P(alive).
+void discounted_expected_purchases(const BgNbdParams& params, std::span<const double> horizons,
+                                   std::span<const double> discounts, std::span<const double> frequency,
+                                   std::span<const double> recency, std::span<const double> T, std::span<double> out);
+
+/// Tracking a cohort (FHL 2005 section 4, their Figure 2): the expected cumulative number of repeat
+/// transactions by time t[j] of customers whose first purchases were at first_purchase[i] (same clock and
+/// unit as t, e.g. weeks since the cohort's start): sum_i weights[i] E[X(t[j] - first_purchase[i])] over
+/// the customers with first_purchase[i] < t[j]. weights empty = 1 each. Evaluated once per distinct
+/// first-purchase time.
+void expected_cumulative_transactions(const BgNbdParams& params, std::span<const double> first_purchase,
+                                      std::span<const double> t, std::span<double> out,
+                                      std::span<const double> weights = {});
+
+/// The same, per period: out[j] = cumulative(t[j]) - cumulative(t[j-1]), cumulative(t[-1]) = 0; t non-decreasing.
+void expected_incremental_transactions(const BgNbdParams& params, std::span<const double> first_purchase,
+                                       std::span<const double> t, std::span<double> out,
+                                       std::span<const double> weights = {});
+
 /// Scalar conveniences.
 double p_alive(const BgNbdParams& params, double x, double t_x, double T);
 double conditional_expected_purchases(const BgNbdParams& params, double t, double x, double t_x, double T);

@@ -20,9 +20,11 @@ enum class FitStatus : std::uint8_t {
   Converged = 0,         ///< gradient norm <= tolerance
   MaxIterations = 1,     ///< the iteration budget ran out first
   LineSearchFailed = 2,  ///< no step could decrease the objective (or every start was non-finite)
+  Boundary = 3,          ///< the gradient vanished on a plateau: the likelihood keeps rising towards a
+                         ///< parameter boundary (no finite maximum); the parameters are where the search stopped
 };
 
-/// "converged", "max_iterations", "line_search_failed".
+/// "converged", "max_iterations", "line_search_failed", "boundary".
 const char* fit_status_name(FitStatus status) noexcept;
 
 /// f(x, grad) returns the objective at x and writes its gradient into grad (already sized).
