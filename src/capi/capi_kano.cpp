@@ -195,8 +195,13 @@ int32_t crmkit_kano_analyze_coded(const uint32_t* respondent, const char* const*
       require(functional, fn, "functional");
       require(dysfunctional, fn, "dysfunctional");
     }
-    const Settings s = settings(options, fn);
     const auto un = static_cast<std::size_t>(n);
+    // Codes must index the dictionaries (feature codes are checked again by kano::analyze).
+    for (std::size_t i = 0; i < un; ++i)
+      if (static_cast<std::int64_t>(respondent[i]) >= n_respondents)
+        throw InvalidArgument(fn, "respondent[" + std::to_string(i) + "]", std::to_string(respondent[i]),
+                              "must be a code < n_respondents (" + std::to_string(n_respondents) + ")");
+    const Settings s = settings(options, fn);
     std::vector<std::string> fnames(feature_names, feature_names + n_features), rnames;
     if (respondent_names) rnames.assign(respondent_names, respondent_names + n_respondents);
     kano::SurveyView v;

@@ -175,8 +175,24 @@ static void test_columns(void) {
     crmkit_kano_free(k);
   }
   const uint32_t badf[] = {0, 1, 0, 2, 0};
-  CHECK_RC(crmkit_kano_analyze_coded(rcode, NULL, 0, badf, fnames, 2, cf, cd, NULL, 5, NULL, &k), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK_RC(crmkit_kano_analyze_coded(rcode, NULL, 3, badf, fnames, 2, cf, cd, NULL, 5, NULL, &k), CRMKIT_E_INVALID_ARGUMENT);
   CHECK(HAS(crmkit_last_error(), "feature[3]"));
+  /* Respondent codes must be < n_respondents, with or without names. */
+  const uint32_t badr[] = {0, 0, 1, 1, 7};
+  CHECK_RC(crmkit_kano_analyze_coded(badr, NULL, 3, fcode, fnames, 2, cf, cd, NULL, 5, NULL, &k), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "respondent[4]") && HAS(crmkit_last_error(), "n_respondents (3)"));
+  CHECK(k == NULL);
+  CHECK_RC(crmkit_kano_analyze_coded(rcode, rnames, 2, fcode, fnames, 2, cf, cd, NULL, 5, NULL, &k), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "respondent[4]"));
+  /* Without names respondents are named by their codes. */
+  CHECK_RC(crmkit_kano_analyze_coded(rcode, NULL, 3, fcode, fnames, 2, cf, cd, NULL, 5, NULL, &k), CRMKIT_OK);
+  if (k) {
+    int64_t q = 0;
+    CHECK_RC(crmkit_kano_quality(k, "respondents", &q), CRMKIT_OK);
+    CHECK(q == 3);
+    crmkit_kano_free(k);
+    k = NULL;
+  }
   CHECK_RC(crmkit_kano_analyze_coded(rcode, NULL, 0, fcode, NULL, 2, cf, cd, NULL, 5, NULL, &k), CRMKIT_E_INVALID_ARGUMENT);
 
   /* Errors: fail policy names the row and the answer; bad options; NULLs. */
@@ -213,9 +229,164 @@ static void test_columns(void) {
   CHECK_RC(crmkit_kano_free(NULL), CRMKIT_OK);
 }
 
+/* The survey with options: category and total strength, DuMouchel spread, the tie threshold, an
+ * alternative table, exclusions and a custom word map (values of docs/models/kano.md). */
+static crmkit_kano* survey_with(const char* key, const char* value, const char* key2, const char* value2) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/kano_survey.csv", CRMKIT_TEST_DATA);
+  crmkit_options* o = NULL;
+  crmkit_options_new(&o);
+  if (key) crmkit_options_set(o, key, value);
+  if (key2) crmkit_options_set(o, key2, value2);
+  crmkit_kano* k = NULL;
+  CHECK_RC(crmkit_kano_read_csv(path, o, &k), CRMKIT_OK);
+  crmkit_options_free(o);
+  return k;
+}
+
+static void test_options(void) {
+  crmkit_kano* k = survey_with(NULL, NULL, NULL, NULL);
+  if (k) {
+    double v[4];
+    /* password_reset 0.6 - 0.2, export_csv 0.5 - 0.3, dark_mode 0.5 - 0.2, ai_summary 0.4 - 0.4 */
+    CHECK_RC(crmkit_kano_values(k, "category_strength", v, 4), CRMKIT_OK);
+    CHECK(NEAR(v[0], 0.4) && NEAR(v[1], 0.2) && NEAR(v[2], 0.3) && NEAR(v[3], 0.0));
+    CHECK_RC(crmkit_kano_values(k, "total_strength", v, 4), CRMKIT_OK);
+    CHECK(NEAR(v[0], 0.9) && NEAR(v[1], 1.0) && NEAR(v[2], 0.6) && NEAR(v[3], 0.5));
+    CHECK_RC(crmkit_kano_values(k, "dysfunctional_mean", v, 4), CRMKIT_OK);
+    CHECK(NEAR(v[0], 3.2) && NEAR(v[1], 3.3) && NEAR(v[2], 1.0) && NEAR(v[3], 7.0 / 9));
+    CHECK_RC(crmkit_kano_values(k, "functional_sd", v, 4), CRMKIT_OK);
+    CHECK(NEAR(v[0], sqrt((53 - 16.9) / 9)));
+    CHECK_RC(crmkit_kano_values(k, "fong_critical", v, 4), CRMKIT_OK);
+    CHECK(NEAR(v[0], 1.65 * sqrt(4.8)));
+    CHECK_RC(crmkit_kano_values(k, "importance_mean", v, 4), CRMKIT_OK);
+    CHECK(NEAR(v[0], 4.4) && NEAR(v[3], 23.0 / 9));
+    CHECK_RC(crmkit_kano_values(k, "weighted_worse", v, 4), CRMKIT_OK);
+    CHECK(NEAR(v[0], -37.0 / 44));
+    CHECK_RC(crmkit_kano_values(k, "benefit", v, 4), CRMKIT_OK);
+    CHECK(NEAR(v[0], 50.0 / 88));
+    crmkit_kano_free(k);
+  }
+  /* tie_threshold 0.2: export_csv's O 0.5 and M 0.3 tie, M > O wins. */
+  k = survey_with("tie_threshold", "0.2", NULL, NULL);
+  if (k) {
+    int32_t cat[4];
+    int64_t tie[4];
+    CHECK_RC(crmkit_kano_categories(k, cat, 4), CRMKIT_OK);
+    CHECK(cat[1] == 2);
+    CHECK_RC(crmkit_kano_flags(k, "tie_broken", tie, 4), CRMKIT_OK);
+    CHECK(tie[1] == 1);
+    crmkit_kano_free(k);
+  }
+  /* An alternative table (identical answers questionable): ai_summary gets 4 Q answers. */
+  k = survey_with("table_text", "Q A A A O\nR Q I I M\nR I Q I M\nR I I Q M\nR R R R Q\n", NULL, NULL);
+  if (k) {
+    int64_t counts[24];
+    CHECK_RC(crmkit_kano_counts(k, counts, 24), CRMKIT_OK);
+    CHECK(counts[3 * 6 + 5] == 4);
+    crmkit_kano_free(k);
+  }
+  /* Excluding the straight-liner r10 and the Q-heavy r09: 8 rows out, password_reset O 1, M 6, I 1. */
+  k = survey_with("exclude_straightliners", "1", "exclude_questionable", "1");
+  if (k) {
+    int64_t counts[24], q = 0;
+    CHECK_RC(crmkit_kano_quality(k, "excluded_rows", &q), CRMKIT_OK);
+    CHECK(q == 8);
+    CHECK_RC(crmkit_kano_counts(k, counts, 24), CRMKIT_OK);
+    CHECK(counts[0] == 0 && counts[1] == 1 && counts[2] == 6 && counts[3] == 1);
+    crmkit_kano_free(k);
+  }
+  /* A word map replacing the defaults. */
+  const char* resp[] = {"a", "b"};
+  const char* feat[] = {"x", "x"};
+  const char* fu[] = {"gern", "egal"};
+  const char* dy[] = {"stört", "Stört"};
+  crmkit_options* o = NULL;
+  crmkit_options_new(&o);
+  crmkit_options_set(o, "words", "gern=1,egal=3,stört=5");
+  k = NULL;
+  CHECK_RC(crmkit_kano_analyze(resp, feat, fu, dy, NULL, 2, o, &k), CRMKIT_OK);
+  crmkit_options_free(o);
+  if (k) {
+    int64_t counts[6];
+    CHECK_RC(crmkit_kano_counts(k, counts, 6), CRMKIT_OK);
+    CHECK(counts[1] == 1 && counts[2] == 1); /* (like, dislike) O and (neutral, dislike) M */
+    crmkit_kano_free(k);
+  }
+}
+
+/* Properties on random surveys through the coded entry point (the one Python uses): per feature the
+ * shares sum to 1, Better is in [0, 1] and Worse in [-1, 0] (NaN only without A/O/M/I answers), the
+ * counts add up to the used rows, and priorities are a permutation of 1..features. Fixed seed. */
+static uint64_t lcg_state = 20261201u;
+static uint32_t lcg(uint32_t bound) {
+  lcg_state = lcg_state * 6364136223846793005u + 1442695040888963407u;
+  return (uint32_t)((lcg_state >> 33) % bound);
+}
+
+static void test_properties(void) {
+  enum { MAXF = 6, MAXR = 40, MAXN = MAXF * MAXR };
+  const char* names[MAXF] = {"f0", "f1", "f2", "f3", "f4", "f5"};
+  uint32_t resp[MAXN], feat[MAXN];
+  int32_t fu[MAXN], dy[MAXN];
+  double imp[MAXN];
+  int bad = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    const uint32_t nf = 1 + lcg(MAXF), nr = 1 + lcg(MAXR);
+    int64_t n = 0;
+    for (uint32_t r = 0; r < nr; ++r)
+      for (uint32_t f = 0; f < nf; ++f, ++n) {
+        resp[n] = r;
+        feat[n] = f;
+        fu[n] = (int32_t)lcg(7); /* 0 missing, 6 invalid */
+        dy[n] = 1 + (int32_t)lcg(5);
+        imp[n] = lcg(10) == 0 ? NAN : (double)lcg(6);
+      }
+    crmkit_kano* k = NULL;
+    CHECK_RC(crmkit_kano_analyze_coded(resp, NULL, nr, feat, names, nf, fu, dy, imp, n, NULL, &k), CRMKIT_OK);
+    if (!k) return;
+    double share[6][MAXF], better[MAXF], worse[MAXF], wb[MAXF], ww[MAXF];
+    const char* keys[6] = {"share_A", "share_O", "share_M", "share_I", "share_R", "share_Q"};
+    for (int c = 0; c < 6; ++c) CHECK_RC(crmkit_kano_values(k, keys[c], share[c], nf), CRMKIT_OK);
+    CHECK_RC(crmkit_kano_values(k, "better", better, nf), CRMKIT_OK);
+    CHECK_RC(crmkit_kano_values(k, "worse", worse, nf), CRMKIT_OK);
+    CHECK_RC(crmkit_kano_values(k, "weighted_better", wb, nf), CRMKIT_OK);
+    CHECK_RC(crmkit_kano_values(k, "weighted_worse", ww, nf), CRMKIT_OK);
+    int64_t cnt[MAXF], prio[MAXF], used = 0, counts[MAXF * 6];
+    CHECK_RC(crmkit_kano_flags(k, "n", cnt, nf), CRMKIT_OK);
+    CHECK_RC(crmkit_kano_flags(k, "priority", prio, nf), CRMKIT_OK);
+    CHECK_RC(crmkit_kano_counts(k, counts, nf * 6), CRMKIT_OK);
+    CHECK_RC(crmkit_kano_quality(k, "used_rows", &used), CRMKIT_OK);
+    int64_t total = 0;
+    int seen[MAXF + 1] = {0};
+    for (uint32_t f = 0; f < nf; ++f) {
+      total += cnt[f];
+      if (prio[f] >= 1 && prio[f] <= (int64_t)nf) ++seen[prio[f]];
+      const int64_t aomi = counts[f * 6] + counts[f * 6 + 1] + counts[f * 6 + 2] + counts[f * 6 + 3];
+      if (cnt[f] > 0) {
+        double sum = 0;
+        for (int c = 0; c < 6; ++c) sum += share[c][f];
+        if (fabs(sum - 1) > 1e-12) ++bad;
+      }
+      if (aomi > 0) {
+        if (!(better[f] >= 0 && better[f] <= 1 && worse[f] >= -1 && worse[f] <= 0)) ++bad;
+      } else if (!isnan(better[f]) || !isnan(worse[f])) {
+        ++bad;
+      }
+      if (!isnan(wb[f]) && !(wb[f] >= 0 && wb[f] <= 1 && ww[f] >= -1 && ww[f] <= 0)) ++bad;
+    }
+    CHECK(total == used);
+    for (uint32_t p = 1; p <= nf; ++p) CHECK(seen[p] == 1);
+    crmkit_kano_free(k);
+  }
+  CHECK(bad == 0);
+}
+
 int main(void) {
   test_csv();
   test_columns();
+  test_options();
+  test_properties();
   printf("test_kano: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
