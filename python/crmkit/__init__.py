@@ -20,9 +20,10 @@ from .analysis import Analysis, analyze
 from . import churn
 from .kano import KanoResult, kano
 from .service import abtest, nps, service_metrics
+from .survival import CohortRetention, KaplanMeier, cohort_retention, customer_durations, kaplan_meier
 
 __version__ = _library.crmkit_version().decode()
 
-__all__ = ["__version__", "kano", "KanoResult", "nps", "service_metrics", "abtest", "analyze", "Analysis", "ABI_VERSION", "library_path", "Transactions", "read_transactions", "summary", "rfm",
+__all__ = ["__version__", "kaplan_meier", "KaplanMeier", "customer_durations", "cohort_retention", "CohortRetention", "kano", "KanoResult", "nps", "service_metrics", "abtest", "analyze", "Analysis", "ABI_VERSION", "library_path", "Transactions", "read_transactions", "summary", "rfm",
            "rfm_segment_summary", "rfm_full", "RfmResult", "clv", "churn", "BgNbd", "BgBb", "GammaGamma", "Sbg", "CrmkitError", "InvalidArgumentError", "ParseError",
            "CrmkitIOError", "NumericError", "CrmkitMemoryError", "BufferTooSmallError", "InternalError"]
