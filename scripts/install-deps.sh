@@ -9,6 +9,7 @@ PKGS=(
   libfast-float-dev nlohmann-json3-dev libcli11-dev liblbfgspp-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-pandas python3-pytest python3-sklearn
+  python3-statsmodels  # survival: Kaplan-Meier and log-rank oracle in tests/python, bench/compare
 )
 # The headless-browser test of report.html (tests/cli/test_report_browser.py). `--no-browser` leaves
 # them out (scripts/demo.sh does: the report itself needs no browser to be written).
