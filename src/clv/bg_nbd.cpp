@@ -502,20 +502,23 @@ NewtonFit newton_fit(const WeightedPatterns& d, Scratch& s, const std::array<dou
     if (cap > 4.0) step *= 4.0 / cap;
     const double slope = g.dot(step);
     bool accepted = false;
+    // The full step is tried with value, gradient and Hessian in one pass (it is almost always taken);
+    // shorter steps with the value alone.
     for (double t = 1.0; t > 1e-10; t *= 0.5) {
       const Eigen::Vector4d ut = u + t * step;
-      const double ft = value(ut);
+      Eigen::Vector4d gt;
+      Eigen::Matrix4d ht;
+      const double ft = t == 1.0 ? full(ut, gt, ht) : value(ut);
       if (!std::isfinite(ft)) continue;
-      // Near the optimum the decrease falls below rounding: accept a full step that keeps f within a few ulp.
-      const bool flat = t == 1.0 && ft <= f + 8.0 * std::numeric_limits<double>::epsilon() * std::fabs(f);
-      if (ft <= f + 1e-4 * t * slope || flat) {
-        Eigen::Vector4d gt;
-        Eigen::Matrix4d ht;
-        const double fv = full(ut, gt, ht);
-        if (!std::isfinite(fv)) continue;
-        if (flat && !(ft <= f + 1e-4 * t * slope) && !(gt.norm() < g.norm())) break;
+      // Near the optimum the decrease falls below rounding: accept a full step that keeps f within a few
+      // ulp and reduces the gradient.
+      const bool armijo = ft <= f + 1e-4 * t * slope;
+      const bool flat = t == 1.0 && ft <= f + 8.0 * std::numeric_limits<double>::epsilon() * std::fabs(f) &&
+                        gt.norm() < g.norm();
+      if (armijo || flat) {
+        if (t != 1.0 && !std::isfinite(full(ut, gt, ht))) continue;
         u = ut;
-        f = fv;
+        f = ft;
         g = gt;
         h = ht;
         accepted = true;

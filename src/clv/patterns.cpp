@@ -70,8 +70,10 @@ void check_repeat_purchase_data(const char* function, std::span<const double> fr
     throw InvalidArgument(function, "weights", "sum " + num(total), "must be > 0");
 }
 
-WeightedPatterns compress_weighted(std::span<const double> frequency, std::span<const double> recency,
-                                   std::span<const double> T, std::span<const double> weights) {
+// The general path: one pass with an open-addressing table of pattern ids, then a sort of the distinct
+// patterns. Used when the dense path below does not apply.
+WeightedPatterns compress_hashed(std::span<const double> frequency, std::span<const double> recency,
+                                 std::span<const double> T, std::span<const double> weights) {
   const std::size_t n = frequency.size();
   // ---- one pass: open-addressing hash table of pattern ids, grown at load 1/2.
   std::vector<double> px, ptx, pT, pw;
@@ -153,6 +155,168 @@ WeightedPatterns compress_weighted(std::span<const double> frequency, std::span<
   };
   uniq(p.T, p.unique_T, p.T_index);
   uniq(p.t_x, p.unique_tx, p.tx_index);
+  return p;
+}
+
+namespace {
+
+// Distinct values of one column, numbered by first appearance: small non-negative integers (the usual
+// case: counts, whole days) through a direct table, anything else through an open-addressing hash.
+class ValueIndex {
+ public:
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  static constexpr double kDirectLimit = 1 << 22;
+
+  std::uint32_t insert(double v) {
+    if (v >= 0.0 && v < kDirectLimit && v == std::floor(v)) {
+      const auto i = static_cast<std::size_t>(v);
+      if (i >= direct_.size()) direct_.resize(std::max(i + 1, 2 * direct_.size()), kNone);
+      if (direct_[i] == kNone) direct_[i] = add(v);
+      return direct_[i];
+    }
+    if (slots_.empty()) slots_.assign(1024, kNone);
+    std::size_t s = slot(v);
+    if (slots_[s] != kNone) return slots_[s];
+    const std::uint32_t id = add(v);
+    slots_[s] = id;
+    ++hashed_;
+    if (2 * hashed_ > slots_.size()) {
+      std::vector<std::uint32_t> old(slots_.size() * 4, kNone);
+      old.swap(slots_);
+      for (std::uint32_t k = 0; k < values_.size(); ++k) {
+        const double u = values_[k];
+        if (!(u >= 0.0 && u < kDirectLimit && u == std::floor(u))) slots_[slot(u)] = k;
+      }
+    }
+    return id;
+  }
+  const std::vector<double>& values() const noexcept { return values_; }
+
+ private:
+  std::uint32_t add(double v) {
+    values_.push_back(v);
+    return static_cast<std::uint32_t>(values_.size() - 1);
+  }
+  std::size_t slot(double v) const {
+    std::size_t s = mix(bits(v)) & (slots_.size() - 1);
+    while (slots_[s] != kNone && values_[slots_[s]] != v) s = (s + 1) & (slots_.size() - 1);
+    return s;
+  }
+  std::vector<std::uint32_t> direct_, slots_;
+  std::vector<double> values_;
+  std::size_t hashed_ = 0;
+};
+
+// Sorted distinct values and each first-appearance id's rank among them.
+void rank_values(const std::vector<double>& values, std::vector<double>& sorted, std::vector<std::uint32_t>& rank) {
+  std::vector<std::uint32_t> order(values.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return values[a] < values[b]; });
+  sorted.resize(values.size());
+  rank.resize(values.size());
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    sorted[k] = values[order[k]];
+    rank[order[k]] = static_cast<std::uint32_t>(k);
+  }
+}
+
+}  // namespace
+
+// The fast path: number the distinct values of each column (cheap: few distinct frequencies, ages and
+// recencies), form each row's key (rank x, rank t_x, rank T) as one integer whose order is the
+// lexicographic pattern order, and sort the keys by LSD radix (16-bit digits, stable, so each pattern's
+// weights are summed in input order as in compress_hashed). Taken when every column has at most 2^21
+// distinct values; otherwise compress_hashed. Both give the same patterns in the same order.
+WeightedPatterns compress_weighted(std::span<const double> frequency, std::span<const double> recency,
+                                   std::span<const double> T, std::span<const double> weights) {
+  const std::size_t n = frequency.size();
+  ValueIndex vx, vtx, vT;
+  std::vector<std::uint32_t> ix(n), itx(n), iT(n);
+  constexpr std::size_t kMaxDistinct = std::size_t{1} << 21;
+  for (std::size_t i = 0; i < n; ++i) {
+    // +0.0 folds -0.0 into 0.0 (they compare equal and must be one pattern)
+    ix[i] = vx.insert(frequency[i] + 0.0);
+    itx[i] = vtx.insert(recency[i] + 0.0);
+    iT[i] = vT.insert(T[i] + 0.0);
+    if ((i & 0xffff) == 0 && (vtx.values().size() > kMaxDistinct || vT.values().size() > kMaxDistinct))
+      return compress_hashed(frequency, recency, T, weights);
+  }
+  const std::size_t nx = vx.values().size(), ntx = vtx.values().size(), nT = vT.values().size();
+  if (nx > kMaxDistinct || ntx > kMaxDistinct || nT > kMaxDistinct) return compress_hashed(frequency, recency, T, weights);
+
+  std::vector<double> ux, utx, uT;
+  std::vector<std::uint32_t> rx, rtx, rT;
+  rank_values(vx.values(), ux, rx);
+  rank_values(vtx.values(), utx, rtx);
+  rank_values(vT.values(), uT, rT);
+  // keys of the rows with positive weight
+  std::vector<std::uint64_t> key, key2;
+  std::vector<std::uint32_t> row, row2;
+  key.reserve(n);
+  row.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!weights.empty() && !(weights[i] > 0.0)) continue;
+    key.push_back((static_cast<std::uint64_t>(rx[ix[i]]) * ntx + rtx[itx[i]]) * nT + rT[iT[i]]);
+    row.push_back(static_cast<std::uint32_t>(i));
+  }
+  std::vector<std::uint32_t>().swap(ix);
+  const double cells = static_cast<double>(nx) * static_cast<double>(ntx) * static_cast<double>(nT);
+  const int passes = std::max(1, static_cast<int>(std::ceil(std::log2(std::max(cells, 2.0)) / 16.0)));
+  const std::size_t m_rows = key.size();
+  key2.resize(m_rows);
+  row2.resize(m_rows);
+  std::vector<std::size_t> count(65537);
+  for (int pass = 0; pass < passes; ++pass) {
+    const int shift = 16 * pass;
+    std::fill(count.begin(), count.end(), 0);
+    for (std::uint64_t k : key) ++count[((k >> shift) & 0xffff) + 1];
+    for (std::size_t d = 1; d < count.size(); ++d) count[d] += count[d - 1];
+    for (std::size_t j = 0; j < m_rows; ++j) {
+      const std::size_t at = count[(key[j] >> shift) & 0xffff]++;
+      key2[at] = key[j];
+      row2[at] = row[j];
+    }
+    key.swap(key2);
+    row.swap(row2);
+  }
+
+  std::vector<std::uint32_t> T_used(nT, 0), tx_used(ntx, 0);
+  WeightedPatterns p;
+  std::uint64_t last_x = UINT64_MAX;
+  for (std::size_t j = 0; j < m_rows;) {
+    const std::uint64_t k = key[j];
+    double w = 0;
+    for (; j < m_rows && key[j] == k; ++j) w += weights.empty() ? 1.0 : weights[row[j]];
+    const std::uint64_t c = k % nT, rest = k / nT, b = rest % ntx, a = rest / ntx;
+    if (a != last_x) {
+      p.group_x.push_back(ux[a]);
+      p.group_w.push_back(0.0);
+      p.group_begin.push_back(static_cast<std::uint32_t>(p.x.size()));
+      last_x = a;
+    }
+    p.x.push_back(ux[a]);
+    p.t_x.push_back(utx[b]);
+    p.T.push_back(uT[c]);
+    p.w.push_back(w);
+    p.group_w.back() += w;
+    p.T_index.push_back(static_cast<std::uint32_t>(c));
+    p.tx_index.push_back(static_cast<std::uint32_t>(b));
+    T_used[c] = 1;
+    tx_used[b] = 1;
+  }
+  p.group_begin.push_back(static_cast<std::uint32_t>(p.x.size()));
+  for (double w : p.w) p.total_weight += w;
+  auto compact = [](const std::vector<double>& u, std::vector<std::uint32_t>& used, std::vector<double>& out,
+                    std::vector<std::uint32_t>& index) {
+    for (std::size_t k = 0; k < u.size(); ++k)
+      if (used[k]) {
+        used[k] = static_cast<std::uint32_t>(out.size());
+        out.push_back(u[k]);
+      }
+    for (auto& i : index) i = used[i];
+  };
+  compact(uT, T_used, p.unique_T, p.T_index);
+  compact(utx, tx_used, p.unique_tx, p.tx_index);
   return p;
 }
 

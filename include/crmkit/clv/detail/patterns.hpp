@@ -3,8 +3,9 @@
 // MBG/NBD, Pareto/NBD). Not part of the public API.
 //
 // crmkit::summary::compress (src/summary/) gives counts only; the models also accept caller weights and
-// need the groups of equal frequency and the distinct T / t_x values, so they compress here with a hash
-// table (one pass, O(n)) and sort only the distinct patterns.
+// need the groups of equal frequency and the distinct T / t_x values, so they compress here: usually by
+// numbering each column's distinct values and accumulating into a dense (x, t_x, T) array (no sort), else
+// with a hash table (one pass, O(n)) and a sort of the distinct patterns.
 #pragma once
 
 #include <cstdint>
@@ -34,8 +35,13 @@ void check_repeat_purchase_data(const char* function, std::span<const double> fr
                                 std::span<const double> recency, std::span<const double> T,
                                 std::span<const double> weights);
 
-/// Compresses validated columns (zero-weight rows dropped).
+/// Compresses validated columns (zero-weight rows dropped). Dense path when the columns have few distinct
+/// values (array indexed by the ranks of x, t_x and T: no sort of patterns), else compress_hashed.
 WeightedPatterns compress_weighted(std::span<const double> frequency, std::span<const double> recency,
                                    std::span<const double> T, std::span<const double> weights);
+
+/// The general path (hash table of patterns, then a sort); same result as compress_weighted.
+WeightedPatterns compress_hashed(std::span<const double> frequency, std::span<const double> recency,
+                                 std::span<const double> T, std::span<const double> weights);
 
 }  // namespace crmkit::clv::detail
