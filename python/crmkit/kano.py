@@ -150,6 +150,8 @@ def _values(col):
 
 def _missing(v):
     """None, NaN, pandas' NA / NaT: a missing value."""
+    if isinstance(v, (str, bytes)):
+        return False
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return True
     if pd is not None:
@@ -163,6 +165,11 @@ def _missing(v):
 def _strings(values):
     out = [b"" if _missing(v) else str(v).encode("utf-8") for v in values]
     return (c_char_p * len(out))(*out)
+
+
+def _names(names):
+    """char* array of dictionary names (already strings)."""
+    return (c_char_p * len(names))(*[n.encode("utf-8") for n in names])
 
 
 def _float_column(values, name):
@@ -267,7 +274,7 @@ def kano(survey, *, respondent_col="respondent", feature_col="feature", function
             # Dictionary-encode the ids here (pandas' factorize is far cheaper than one ctypes string per row).
             rc, rn = factorize(resp)
             fc, fnames = factorize(feat)
-            rnames, fnames_c = _strings(rn), _strings(fnames)
+            rnames, fnames_c = _names(rn), _names(fnames)
             keep += [fa, da, rc, fc, rnames, fnames_c]
             u32 = POINTER(c_uint32)
             check(lib.crmkit_kano_analyze_coded(rc.ctypes.data_as(u32), rnames, len(rn), fc.ctypes.data_as(u32),
