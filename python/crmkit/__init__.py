@@ -27,3 +27,8 @@ __version__ = _library.crmkit_version().decode()
 __all__ = ["__version__", "kaplan_meier", "KaplanMeier", "customer_durations", "cohort_retention", "CohortRetention", "kano", "KanoResult", "nps", "service_metrics", "abtest", "analyze", "Analysis", "ABI_VERSION", "library_path", "Transactions", "read_transactions", "summary", "rfm",
            "rfm_segment_summary", "rfm_full", "RfmResult", "clv", "churn", "BgNbd", "BgBb", "GammaGamma", "Sbg", "CrmkitError", "InvalidArgumentError", "ParseError",
            "CrmkitIOError", "NumericError", "CrmkitMemoryError", "BufferTooSmallError", "InternalError"]
+
+# Interaction tables, churn indicators at a cutoff and escalation rules (crmkit/c/interactions.h).
+from .interactions import Interactions, escalate, read_interactions  # noqa: E402
+
+__all__ += ["Interactions", "escalate", "read_interactions"]

@@ -537,3 +537,8 @@ def cross_validate(X, y, k=5, seed=0, **params):
 __all__ = ["LogisticRegression", "FeatureTable", "read_features", "roc_auc_score", "average_precision_score",
            "log_loss", "brier_score_loss", "roc_curve", "lift_table", "calibration_table", "confusion",
            "stratified_folds", "cross_validate"]
+
+# Churn indicators at a cutoff and escalation rules live in crmkit.interactions (crmkit/c/interactions.h).
+from .interactions import Interactions, escalate, features, read_interactions  # noqa: E402
+
+__all__ += ["features", "escalate", "read_interactions", "Interactions"]
