@@ -299,7 +299,8 @@ double loglik_patterns(const BgNbdParams& p, const WeightedPatterns& d, Scratch&
 //   E * D = C / (a - 1) [-expm1((r+x) L) - (1-z)^(r+x) sum_{k>=1} S_k],  S_1 = (r+x)(b+x) z / C,
 //   S_{k+1} = S_k (r+x+k)(b+x+k) z / ((C+k)(k+1)),
 // whose terms fall at once when a (hence C) is large, takes over (only for a >= 2, away from a = 1); and if
-// that too is slow (a and x both large), the mixture form E * D = E_p[(1 - (1 + c p)^-(r+x)) / p] over
+// that too is slow (a and x both large), or either form loses more than 6 digits to cancellation (b huge
+// with r tiny: E ~ r t / (alpha + T) from terms of size b), the mixture form E * D = E_p[(1 - (1 + c p)^-(r+x)) / p] over
 // p ~ Beta(a, b + x), c = t / (alpha + T) (FHL 2005, the expectation eq. 10 integrates), is integrated by
 // the trapezoidal rule on the logit scale, where the integrand is analytic and decays exponentially.
 constexpr int kSeriesBudget = 20000;
@@ -323,8 +324,10 @@ bool euler_series(const BgNbdParams& p, double t, double x, double T, double& ou
     if (!(std::fabs(term) < 1e280)) return false;
   }
   if (k >= kSeriesBudget) return false;
-  out = -C * L * exprel - std::exp(y) * sum;
-  return std::isfinite(out);
+  const double first = -C * L * exprel, second = std::exp(y) * sum;
+  out = first - second;
+  // More than 6 digits lost to cancellation (e.g. b ~ 1e14 with a tiny r): let another form answer.
+  return std::isfinite(out) && out >= 1e-6 * (std::fabs(first) + std::fabs(second));
 }
 
 bool plain_series(const BgNbdParams& p, double t, double x, double T, double& out) {
@@ -342,8 +345,9 @@ bool plain_series(const BgNbdParams& p, double t, double x, double T, double& ou
     if (!(term < 1e280)) return false;
   }
   if (k >= kSeriesBudget) return false;
-  out = C / (a - 1.0) * (-std::expm1(m * L) - std::exp(m * L) * sum);
-  return std::isfinite(out) && out >= 0.0;
+  const double first = -std::expm1(m * L), second = std::exp(m * L) * sum;
+  out = C / (a - 1.0) * (first - second);
+  return std::isfinite(out) && first - second >= 1e-6 * (first + second);
 }
 
 double softplus(double v) { return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v)); }
@@ -361,7 +365,7 @@ double beta_mixture(const BgNbdParams& p, double t, double x, double T) {
   const double l0 = log_density(u0);
   double sw = std::exp(0.0), swg = sw * g(u0);
   for (int dir = -1; dir <= 1; dir += 2)
-    for (int j = 1; j <= 200000; ++j) {
+    for (int j = 1; j <= 20000; ++j) {
       const double u = u0 + dir * j * h;
       const double w = std::exp(log_density(u) - l0);
       if (w < 1e-22) break;
