@@ -42,6 +42,28 @@ const std::array<const char*, 8> kDateNames{"date", "datetime", "timestamp", "ti
 const std::array<const char*, 10> kAmountNames{"amount", "value", "monetary", "monetary_value", "revenue",
                                                "sales", "spend", "total", "price", "dollar_value"};
 
+// parse_date with a memo of the last text parsed successfully: transaction logs repeat the same date
+// on many consecutive rows (they are usually in time order), so most rows compare a few bytes instead
+// of parsing. Only successes are kept, so every bad value is still parsed and reported.
+class LastDate {
+ public:
+  std::optional<std::int64_t> parse(std::string_view text, const DateFormat& fmt) noexcept {
+    if (text.size() == len_ && std::memcmp(text.data(), buf_, len_) == 0) return value_;
+    const auto v = parse_date(text, fmt);
+    if (v && text.size() <= sizeof buf_) {
+      std::memcpy(buf_, text.data(), text.size());
+      len_ = text.size();
+      value_ = *v;
+    }
+    return v;
+  }
+
+ private:
+  char buf_[40]{};
+  std::size_t len_ = sizeof buf_ + 1;  // matches no text
+  std::int64_t value_ = 0;
+};
+
 // A bad row: thrown inside the row loop, caught there to skip or rethrow.
 struct RowError {
   ParseError error;
@@ -133,9 +155,49 @@ class Parser {
     for (std::size_t k = 0; k < opt_.extra.size(); ++k)
       t.extra[k].name = names_[extra_cols_[k]].empty() ? opt_.extra[k].describe() : names_[extra_cols_[k]];
     const std::size_t estimate = body.size() / std::max<std::size_t>(first_line_len(sample), 8) + 16;
+    LastDate dates;
     t.customer.reserve(estimate);
     t.time.reserve(estimate);
     if (amount_col_ != npos) t.amount.reserve(estimate);
+
+    // Customer ids are encoded a few rows behind the parse: each id's hash is computed and its slot
+    // prefetched when its row is parsed, and the lookup happens kPending rows later, when the slot is
+    // in cache (a table of a million ids is far beyond L2; the lookup would otherwise wait on memory
+    // every row). Codes still come out in row order, so first-appearance numbering is unchanged.
+    // Ids unescaped from quotes live in the splitter's per-row scratch: those drain the queue and are
+    // encoded at once.
+    struct Pending {
+      std::string_view id;
+      std::uint64_t hash = 0;
+      std::size_t row = 0;
+    };
+    constexpr std::size_t kPending = 16;
+    std::array<Pending, kPending> pending{};
+    std::size_t pending_head = 0, pending_size = 0;
+    auto encode_oldest = [&] {
+      const Pending& p = pending[pending_head];
+      t.customer[p.row] = t.ids.encode(p.id, p.hash);
+      pending_head = (pending_head + 1) % kPending;
+      --pending_size;
+    };
+    auto drain = [&] {
+      while (pending_size > 0) encode_oldest();
+    };
+    const char* const text_begin = text_.data();
+    const char* const text_end = text_.data() + text_.size();
+    auto push_id = [&](std::string_view id) {
+      if (id.data() < text_begin || id.data() >= text_end) {  // unescaped into the scratch buffer
+        drain();
+        t.customer.push_back(t.ids.encode(id));
+        return;
+      }
+      if (pending_size == kPending) encode_oldest();
+      const std::uint64_t h = core::Dictionary::hash(id);
+      t.ids.prefetch(h);
+      pending[(pending_head + pending_size) % kPending] = Pending{id, h, t.customer.size()};
+      ++pending_size;
+      t.customer.push_back(core::Dictionary::npos);
+    };
 
     auto process = [&](const Line& l) {
       if (!splitter.split(l.text, fields)) throw RowError{bad_quote(l)};
@@ -146,7 +208,7 @@ class Parser {
       }
       const std::string_view id = fields[customer_col_];
       if (id.empty()) throw RowError{field_error(l, customer_col_, "a customer id", id)};
-      const auto when = parse_date(fields[date_col_], fmt);
+      const auto when = dates.parse(fields[date_col_], fmt);
       if (!when) throw RowError{field_error(l, date_col_, fmt.describe(), fields[date_col_])};
       double amount = 0;
       if (amount_col_ != npos) amount = parse_number(l, amount_col_, fields[amount_col_]);
@@ -154,7 +216,7 @@ class Parser {
       const std::size_t ne = std::min<std::size_t>(extra_cols_.size(), 16);
       for (std::size_t k = 0; k < ne; ++k) extras[k] = parse_number(l, extra_cols_[k], fields[extra_cols_[k]]);
       // all fields good: append
-      t.customer.push_back(t.ids.encode(id));
+      push_id(id);
       t.time.push_back(*when);
       if (amount_col_ != npos) t.amount.push_back(amount);
       for (std::size_t k = 0; k < ne; ++k) t.extra[k].values.push_back(extras[k]);
@@ -175,6 +237,7 @@ class Parser {
     };
     if (!header) handle(line);
     while (lines.next(line)) handle(line);
+    drain();
     if (amount_col_ == npos) t.amount.clear();
     return t;
   }
@@ -313,8 +376,8 @@ core::TransactionTable parse_transactions(std::string_view text, const ReadOptio
 }
 
 core::TransactionTable read_transactions(const std::string& path, const ReadOptions& options, ReadReport* report) {
-  const std::string buf = detail::read_file(path);
-  return parse_transactions(buf, options, path, report);
+  const detail::FileBytes bytes(path);
+  return parse_transactions(bytes.view(), options, path, report);
 }
 
 }  // namespace crmkit::io

@@ -15,6 +15,13 @@
 
 #include "crmkit/core/error.hpp"
 
+#if defined(__unix__)
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
 namespace crmkit::io::detail {
 
 struct Line {
@@ -181,5 +188,49 @@ inline std::string read_file(const std::string& path) {
   if (std::ferror(f.get())) throw IoError(path, "read failed (is it a directory?)");
   return buf;
 }
+
+/// A file's bytes, memory-mapped read-only when it is a non-empty regular file (no copy: the parser
+/// reads the page cache directly), else read into memory (pipes, /dev/stdin, empty files). The same
+/// IoErrors as read_file.
+class FileBytes {
+ public:
+  explicit FileBytes(const std::string& path) {
+#if defined(__unix__)
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw IoError(path, "is a directory, not a file");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw IoError(path, std::string("cannot open: ") + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      const auto size = static_cast<std::size_t>(st.st_size);
+      void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (p != MAP_FAILED) {
+        map_ = p;
+        size_ = size;
+        ::madvise(p, size, MADV_SEQUENTIAL);
+      }
+    }
+    ::close(fd);
+    if (map_) return;
+#endif
+    copy_ = read_file(path);
+  }
+  ~FileBytes() {
+#if defined(__unix__)
+    if (map_) ::munmap(map_, size_);
+#endif
+  }
+  FileBytes(const FileBytes&) = delete;
+  FileBytes& operator=(const FileBytes&) = delete;
+
+  std::string_view view() const noexcept {
+    return map_ ? std::string_view(static_cast<const char*>(map_), size_) : std::string_view(copy_);
+  }
+
+ private:
+  void* map_ = nullptr;
+  std::size_t size_ = 0;
+  std::string copy_;
+};
 
 }  // namespace crmkit::io::detail
