@@ -337,40 +337,60 @@ struct Rec {
 
 constexpr std::size_t kPrefetch = 64;
 
+enum class Pass { Done, Invalid, WideSpan };
+
 // One pass: per customer last day, rows and spend, rows after `as_of` skipped (as_of may be the
-// int64 maximum: no limit). Returns false when a relative day does not fit in int32.
-bool accumulate(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Records<Rec>& rec,
+// int64 maximum: no limit). The view's validation is fused in (every code < n_customers, every amount
+// finite), so the columns are read once: Invalid when a row fails it (the caller then runs
+// validated() for its message), WideSpan when a relative day does not fit in int32.
+Pass accumulate(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Records<Rec>& rec,
                 std::int64_t& max_day) {
   const std::size_t n = tx.size();
+  const std::uint32_t nc = tx.n_customers;
   const std::uint32_t* cust = tx.customer.data();
   const std::int64_t* time = tx.time.data();
   const double* amount = tx.amount.empty() ? nullptr : tx.amount.data();
   const bool seconds = tx.time_unit == core::TimeUnit::Seconds;
   std::int64_t mx = std::numeric_limits<std::int64_t>::min();
+  bool finite = true;
   for (std::size_t i = 0; i < n; ++i) {
-    // the records are beyond the caches for large tables: fetch a few rows ahead
-    if (i + kPrefetch < n) __builtin_prefetch(&rec[cust[i + kPrefetch]], 1);
+    // the records are beyond the caches for large tables: fetch a few rows ahead (clamped: a bad
+    // code must not even form an address outside the records)
+    if (i + kPrefetch < n) __builtin_prefetch(&rec[std::min(cust[i + kPrefetch], nc - 1)], 1);
+    const std::uint32_t c = cust[i];
+    if (c >= nc) return Pass::Invalid;
+    if (amount) finite = finite && (amount[i] - amount[i] == 0.0);  // false for NaN and infinities
     const std::int64_t d = seconds ? core::to_day(time[i], core::TimeUnit::Seconds) : time[i];
     mx = std::max(mx, d);
     if (d > as_of) continue;
     std::int64_t rel;
     if (__builtin_sub_overflow(d, base, &rel) || rel < std::numeric_limits<std::int32_t>::min() ||
         rel > std::numeric_limits<std::int32_t>::max())
-      return false;
-    Rec& r = rec[cust[i]];
+      return Pass::WideSpan;
+    Rec& r = rec[c];
     const auto r32 = static_cast<std::int32_t>(rel);
     r.last = r.count == 0 ? r32 : std::max(r.last, r32);
     ++r.count;
     if (amount) r.spend += amount[i];
   }
+  if (!finite) return Pass::Invalid;
   max_day = mx;
-  return true;
+  return Pass::Done;
+}
+
+// The checks of TransactionsView::validated() that do not read the columns: lengths, and the
+// customer count when the caller gave none (which needs the codes' maximum: then it is the full check).
+core::TransactionsView checked_shape(const core::TransactionsView& tx, const char* function) {
+  if (tx.n_customers == 0 || tx.time.size() != tx.customer.size() ||
+      (!tx.amount.empty() && tx.amount.size() != tx.customer.size()))
+    return tx.validated(function);
+  return tx;
 }
 
 }  // namespace
 
 RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
-  const core::TransactionsView tx = tx_in.validated("rfm::compute");
+  const core::TransactionsView tx = checked_shape(tx_in, "rfm::compute");  // rows checked in the pass
   check_bins(o.bins, "rfm::compute");
   check_cuts(o.recency_cuts, o.bins, "recency_cuts");
   check_cuts(o.frequency_cuts, o.bins, "frequency_cuts");
@@ -385,8 +405,10 @@ RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
   std::vector<std::int64_t> last64;  // only for tables spanning more than int32 days
   std::int64_t max_day = 0;
   std::int64_t base = core::to_day(tx.time[0], tx.time_unit);
-  if (!accumulate(tx, base, limit, rec, max_day)) {
-    // A span beyond int32 days: rare enough for a plain int64 pass.
+  const Pass pass = accumulate(tx, base, limit, rec, max_day);
+  if (pass != Pass::Done) tx_in.validated("rfm::compute");  // throws, naming the first bad row
+  if (pass == Pass::WideSpan) {
+    // A span beyond int32 days: rare enough for a plain int64 pass (the rows are valid: checked above).
     base = 0;
     last64.assign(nc, std::numeric_limits<std::int64_t>::min());
     std::memset(static_cast<void*>(rec.data()), 0, nc * sizeof(Rec));
