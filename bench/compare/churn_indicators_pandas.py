@@ -25,7 +25,7 @@ def purchase_indicators(df, cutoff, horizon_days=180, recent_days=90):
     out["tenure_days"] = (cutoff - first).astype(float)
     earlier = (cutoff - recent_days - first + 1).astype(float)
     out["purchase_trend"] = np.where(earlier > 0, 30.0 * n_recent / recent_days
-                                     - 30.0 * (k - n_recent) / earlier.where(earlier > 0, 1.0), 0.0)
+                                     - 30.0 * (k - n_recent) / np.maximum(earlier, recent_days), 0.0)
     mean = np.where(k >= 2, (last - first) / (k - 1).where(k >= 2, 1.0), 0.0)
     out["gap_mean_days"] = mean
     out["gap_sd_days"] = gap_sd

@@ -187,10 +187,9 @@ def features(transactions, interactions=None, cutoff=None, horizon_days=180, rec
         for j in range(p):
             check(lib.crmkit_indicators_name(h, j, byref(s)))
             names.append(s.value.decode())
-        ids = []
-        for i in range(n):
-            check(lib.crmkit_indicators_id(h, i, byref(s)))
-            ids.append(s.value.decode("utf-8", "replace"))
+        codes = np.empty(n, dtype=np.uint32)
+        check(lib.crmkit_indicators_customers(h, codes.ctypes.data_as(POINTER(c_uint32)), n))
+        ids = tx.customer_ids[codes]  # one decode of the dictionary (cached), not a call per row
         has = c_int32()
         y = np.empty(n, dtype=np.float64)
         check(lib.crmkit_indicators_label(h, y.ctypes.data_as(_DP), n, byref(has)))

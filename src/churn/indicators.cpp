@@ -157,8 +157,10 @@ IndicatorTable churn_indicators(const core::TransactionsView& tx_in, const Indic
     // Trend: purchase days per 30 days in (c - W, c] minus the same rate over [first, c - W].
     double n_recent = 0;
     for (std::int64_t d : days) n_recent += d > c - o.recent_days ? 1.0 : 0.0;
+    // The earlier span counts as at least W days, so a first purchase just before the window does not
+    // read as a burst (one purchase in a one-day span would be a rate of 30 per 30 days).
     const double earlier_len = static_cast<double>(c - o.recent_days - days.front() + 1);
-    const double trend = earlier_len > 0 ? 30.0 * n_recent / W - 30.0 * (k - n_recent) / earlier_len : 0.0;
+    const double trend = earlier_len > 0 ? 30.0 * n_recent / W - 30.0 * (k - n_recent) / std::max(earlier_len, W) : 0.0;
     // Inter-purchase gaps.
     double gap_mean = 0, gap_sd = 0, gap_ratio = 0, gap_z = 0;
     if (days.size() >= 2) {

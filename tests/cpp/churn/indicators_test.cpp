@@ -52,8 +52,8 @@ TEST(ChurnIndicators, HandComputedPurchaseIndicators) {
   EXPECT_EQ(at(t, "frequency", 0), 2);
   EXPECT_DOUBLE_EQ(at(t, "monetary", 0), 65.0 / 3.0);
   EXPECT_EQ(at(t, "tenure_days", 0), 90);
-  // 30 * 1/60 in (01-31, 03-31] minus 30 * 2/31 over [01-01, 01-31].
-  EXPECT_DOUBLE_EQ(at(t, "purchase_trend", 0), 0.5 - 60.0 / 31.0);
+  // 30 * 1/60 in (01-31, 03-31] minus 30 * 2/max(31, 60) over [01-01, 01-31].
+  EXPECT_DOUBLE_EQ(at(t, "purchase_trend", 0), 0.5 - 1.0);
   EXPECT_DOUBLE_EQ(at(t, "gap_mean_days", 0), 20);  // gaps 10 and 30
   EXPECT_DOUBLE_EQ(at(t, "gap_sd_days", 0), 10);
   EXPECT_DOUBLE_EQ(at(t, "gap_ratio", 0), 2.5);
