@@ -14,8 +14,11 @@
 
 #include <Eigen/Core>
 
+#include "crmkit/churn/indicators.hpp"
 #include "crmkit/churn/logistic.hpp"
 #include "crmkit/churn/metrics.hpp"
+#include "crmkit/core/interactions.hpp"
+#include "synthetic.hpp"
 
 namespace {
 
@@ -101,6 +104,50 @@ void BM_RocAuc(benchmark::State& state) {
 
 BENCHMARK(BM_LogisticFit)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_RocAuc)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Churn indicators at a cutoff (docs/models/churn_indicators.md) over the synthetic log of
+// bench/synthetic.hpp (rows / 10 customers over two years), cutoff 540 days in, horizon 180 days; the
+// second argument adds an interaction log of rows / 2 contacts (random customer, day, channel of 4, kind
+// of 3, CSAT 1..5 with 30 % blanks, response minutes, FCR flag). Items = transaction rows.
+void BM_ChurnIndicators(benchmark::State& state) {
+  const auto rows = static_cast<std::size_t>(state.range(0));
+  const auto data = crmkit::bench::make_synthetic(rows);
+  const bool with_interactions = state.range(1) != 0;
+  std::mt19937_64 rng(7);
+  core::InteractionTable in;
+  if (with_interactions) {
+    const std::size_t m = rows / 2;
+    std::uniform_int_distribution<std::uint32_t> cust(0, data.n_customers - 1), ch(0, 3), kind(0, 2), score(1, 5);
+    std::uniform_int_distribution<std::int64_t> day(crmkit::bench::synthetic_first_day,
+                                                    crmkit::bench::synthetic_first_day + crmkit::bench::synthetic_days - 1);
+    std::uniform_real_distribution<double> u(0, 1);
+    for (std::uint32_t c = 0; c < data.n_customers; ++c) in.ids.encode(std::to_string(c));
+    in.channel_names = {"email", "phone", "chat", "web"};
+    in.kind_names = {"complaint", "inquiry", "support"};
+    for (std::size_t i = 0; i < m; ++i) {
+      in.customer.push_back(cust(rng));
+      in.time.push_back(day(rng));
+      in.channel.push_back(ch(rng));
+      in.kind.push_back(kind(rng));
+      in.csat.push_back(u(rng) < 0.3 ? std::nan("") : static_cast<double>(score(rng)));
+      in.first_response_minutes.push_back(600 * u(rng));
+      in.resolved_first_contact.push_back(static_cast<std::int8_t>(u(rng) < 0.7));
+    }
+  }
+  const auto iv = in.view();
+  crmkit::churn::IndicatorOptions o;
+  o.cutoff = crmkit::bench::synthetic_first_day + 540;
+  o.horizon_days = 180;
+  for (auto _ : state) {
+    auto t = crmkit::churn::churn_indicators(data.view(), o, with_interactions ? &iv : nullptr);
+    benchmark::DoNotOptimize(t.columns.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(rows));
+}
+BENCHMARK(BM_ChurnIndicators)
+    ->ArgsProduct({benchmark::CreateRange(1000, 1000000, 10), {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 
