@@ -13,7 +13,7 @@ namespace crmkit::clv {
 
 namespace {
 
-enum class Kind { BgNbd, GammaGamma, Sbg, BgBb };
+enum class Kind { BgNbd, GammaGamma, Sbg, BgBb, ParetoNbd, MbgNbd };
 
 struct KindInfo {
   Kind kind;
@@ -27,10 +27,9 @@ constexpr KindInfo kKinds[] = {
     {Kind::GammaGamma, "gg", "gamma_gamma", "Gamma-Gamma"},
     {Kind::Sbg, "sbg", "sbg", "shifted-beta-geometric"},
     {Kind::BgBb, "bgbb", "bg_bb", "BG/BB"},
+    {Kind::ParetoNbd, "pnbd", "pareto_nbd", "Pareto/NBD"},
+    {Kind::MbgNbd, "mbgnbd", "mbg_nbd", "MBG/NBD"},
 };
-
-// Keys the issue names that this build does not have yet: refused with a clear message.
-constexpr const char* kPlanned[] = {"mbgnbd", "pnbd"};
 
 std::string available_text() {
   std::string s;
@@ -41,10 +40,6 @@ std::string available_text() {
 Kind kind_of(std::string_view key, const char* function) {
   for (const auto& k : kKinds)
     if (key == k.key || key == k.typed) return k.kind;
-  for (const char* p : kPlanned)
-    if (key == p)
-      throw InvalidArgument(function, "model", std::string(key),
-                            "is not available in this version of crmkit; available: " + available_text());
   throw InvalidArgument(function, "model", std::string(key), "must be one of: " + available_text());
 }
 
@@ -58,6 +53,8 @@ Kind kind_of(const Model::Params& p) {
   if (std::holds_alternative<BgNbdParams>(p)) return Kind::BgNbd;
   if (std::holds_alternative<GammaGammaParams>(p)) return Kind::GammaGamma;
   if (std::holds_alternative<BgBbParams>(p)) return Kind::BgBb;
+  if (std::holds_alternative<ParetoNbdParams>(p)) return Kind::ParetoNbd;
+  if (std::holds_alternative<MbgNbdParams>(p)) return Kind::MbgNbd;
   return Kind::Sbg;
 }
 
@@ -87,6 +84,37 @@ void check_out(const char* function, std::size_t n, std::span<double> out) {
                           "must equal the number of rows (" + std::to_string(n) + ")");
 }
 
+// The predictions every continuous-time repeat-purchase model (BG/NBD, MBG/NBD, Pareto/NBD) offers;
+// false when `what` is none of them.
+template <class P>
+bool predict_repeat_purchase(const P& p, const std::string& key, std::string_view what, double horizon,
+                             const ModelData& d, std::span<double> out) {
+  constexpr const char* fn = "clv::Model::predict";
+  if (what == "expected_purchases") {
+    const double v = expected_purchases(p, horizon);
+    for (double& o : out) o = v;
+    return true;
+  }
+  if (what == "probability_of_n_purchases") {
+    const auto n = need(d.frequency, "frequency", fn, key.c_str());
+    check_out(fn, n.size(), out);
+    probability_of_n_purchases(p, horizon, n, out);
+    return true;
+  }
+  if (what == "p_alive" || what == "conditional_expected_purchases") {
+    const auto x = need(d.frequency, "frequency", fn, key.c_str());
+    const auto tx = need(d.recency, "recency", fn, key.c_str());
+    const auto T = need(d.T, "T", fn, key.c_str());
+    check_out(fn, x.size(), out);
+    if (what == "p_alive")
+      p_alive(p, x, tx, T, out);
+    else
+      conditional_expected_purchases(p, horizon, x, tx, T, out);
+    return true;
+  }
+  return false;
+}
+
 std::string list(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
@@ -107,6 +135,16 @@ Model Model::fit(std::string_view key, const ModelData& d, const core::FitOption
     case Kind::BgNbd: {
       const auto r = BgNbd::fit(need(d.frequency, "frequency", fn, "bgnbd"), need(d.recency, "recency", fn, "bgnbd"),
                                 need(d.T, "T", fn, "bgnbd"), d.weights, options);
+      return Model(r.params, info_from(r));
+    }
+    case Kind::ParetoNbd: {
+      const auto r = ParetoNbd::fit(need(d.frequency, "frequency", fn, "pnbd"), need(d.recency, "recency", fn, "pnbd"),
+                                    need(d.T, "T", fn, "pnbd"), d.weights, options);
+      return Model(r.params, info_from(r));
+    }
+    case Kind::MbgNbd: {
+      const auto r = MbgNbd::fit(need(d.frequency, "frequency", fn, "mbgnbd"), need(d.recency, "recency", fn, "mbgnbd"),
+                                 need(d.T, "T", fn, "mbgnbd"), d.weights, options);
       return Model(r.params, info_from(r));
     }
     case Kind::GammaGamma: {
@@ -139,6 +177,8 @@ Model Model::from_params(std::string_view key, std::span<const double> v) {
   const Model probe = k == Kind::BgNbd        ? Model(BgNbdParams{}, {})
                       : k == Kind::GammaGamma ? Model(GammaGammaParams{}, {})
                       : k == Kind::BgBb       ? Model(BgBbParams{}, {})
+                      : k == Kind::ParetoNbd  ? Model(ParetoNbdParams{}, {})
+                      : k == Kind::MbgNbd     ? Model(MbgNbdParams{}, {})
                                               : Model(SbgParams{}, {});
   const auto names = probe.param_names();
   if (v.size() != names.size())
@@ -148,6 +188,8 @@ Model Model::from_params(std::string_view key, std::span<const double> v) {
   if (k == Kind::BgNbd) return Model(j.get<BgNbdParams>(), {});
   if (k == Kind::GammaGamma) return Model(j.get<GammaGammaParams>(), {});
   if (k == Kind::BgBb) return Model(j.get<BgBbParams>(), {});
+  if (k == Kind::ParetoNbd) return Model(j.get<ParetoNbdParams>(), {});
+  if (k == Kind::MbgNbd) return Model(j.get<MbgNbdParams>(), {});
   return Model(j.get<SbgParams>(), {});
 }
 
@@ -166,6 +208,8 @@ Model Model::from_json(const nlohmann::json& j) {
   Params params = k == Kind::BgNbd        ? Params(p.get<BgNbdParams>())
                   : k == Kind::GammaGamma ? Params(p.get<GammaGammaParams>())
                   : k == Kind::BgBb       ? Params(p.get<BgBbParams>())
+                  : k == Kind::ParetoNbd  ? Params(p.get<ParetoNbdParams>())
+                  : k == Kind::MbgNbd     ? Params(p.get<MbgNbdParams>())
                                           : Params(p.get<SbgParams>());
   FitInfo info;
   if (j.contains("log_likelihood") && j["log_likelihood"].is_number()) {
@@ -235,13 +279,17 @@ std::vector<double> Model::param_values() const {
 }
 
 bool Model::predicts_purchases() const noexcept {
-  return kind_of(params_) == Kind::BgNbd || kind_of(params_) == Kind::BgBb;
+  const Kind k = kind_of(params_);
+  return k == Kind::BgNbd || k == Kind::BgBb || k == Kind::ParetoNbd || k == Kind::MbgNbd;
 }
 
 std::vector<std::string> Model::predictions() const {
   switch (kind_of(params_)) {
     case Kind::BgNbd:
+    case Kind::MbgNbd:
       return {"p_alive", "conditional_expected_purchases", "expected_purchases", "probability_of_n_purchases"};
+    case Kind::ParetoNbd:
+      return {"p_alive", "conditional_expected_purchases", "expected_purchases", "probability_of_n_purchases", "dert"};
     case Kind::BgBb:
       return {"p_alive", "conditional_expected_purchases", "expected_purchases"};
     case Kind::GammaGamma:
@@ -256,24 +304,18 @@ void Model::predict(std::string_view what, double horizon, const ModelData& d, s
   constexpr const char* fn = "clv::Model::predict";
   const std::string k = key();
   if (const auto* p = std::get_if<BgNbdParams>(&params_)) {
-    if (what == "expected_purchases") {
-      const double v = expected_purchases(*p, horizon);
-      for (double& o : out) o = v;
-      return;
-    }
-    if (what == "probability_of_n_purchases") {
-      const auto n = need(d.frequency, "frequency", fn, "bgnbd");
-      check_out(fn, n.size(), out);
-      return probability_of_n_purchases(*p, horizon, n, out);
-    }
-    if (what == "p_alive" || what == "conditional_expected_purchases") {
-      const auto x = need(d.frequency, "frequency", fn, "bgnbd");
-      const auto tx = need(d.recency, "recency", fn, "bgnbd");
-      const auto T = need(d.T, "T", fn, "bgnbd");
+    if (predict_repeat_purchase(*p, k, what, horizon, d, out)) return;
+  } else if (const auto* pn = std::get_if<ParetoNbdParams>(&params_)) {
+    if (what == "dert") {
+      const auto x = need(d.frequency, "frequency", fn, k.c_str());
+      const auto tx = need(d.recency, "recency", fn, k.c_str());
+      const auto T = need(d.T, "T", fn, k.c_str());
       check_out(fn, x.size(), out);
-      if (what == "p_alive") return p_alive(*p, x, tx, T, out);
-      return conditional_expected_purchases(*p, horizon, x, tx, T, out);
+      return dert(*pn, horizon, x, tx, T, out);
     }
+    if (predict_repeat_purchase(*pn, k, what, horizon, d, out)) return;
+  } else if (const auto* mb = std::get_if<MbgNbdParams>(&params_)) {
+    if (predict_repeat_purchase(*mb, k, what, horizon, d, out)) return;
   } else if (const auto* g = std::get_if<GammaGammaParams>(&params_)) {
     if (what == "conditional_expected_spend") {
       const auto x = need(d.frequency, "frequency", fn, "gg");
@@ -323,9 +365,9 @@ void Model::predict(std::string_view what, double horizon, const ModelData& d, s
 void customer_lifetime_value(const Model& transactions, const Model& spend, const ModelData& d,
                              const ClvOptions& o, std::span<double> out) {
   constexpr const char* fn = "clv::customer_lifetime_value";
-  if (transactions.key() != "bgnbd")
+  if (transactions.key() != "bgnbd" && transactions.key() != "pnbd" && transactions.key() != "mbgnbd")
     throw InvalidArgument(fn, "transactions", transactions.key(),
-                          "must be a continuous-time transaction model (bgnbd)");
+                          "must be a continuous-time transaction model (bgnbd, mbgnbd or pnbd)");
   if (spend.key() != "gg") throw InvalidArgument(fn, "spend", spend.key(), "must be a Gamma-Gamma model (gg)");
   if (o.months < 1) throw InvalidArgument(fn, "months", std::to_string(o.months), "must be >= 1");
   if (!(o.discount_rate >= 0.0) || !std::isfinite(o.discount_rate))

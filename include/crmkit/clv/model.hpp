@@ -3,9 +3,10 @@
 // by name, JSON in one shape. The typed headers (clv/bg_nbd.hpp, clv/gamma_gamma.hpp, ...) stay the
 // C++ API for code that knows its model.
 //
-// Model keys (the CLI's MODEL names): "bgnbd" (BG/NBD), "bgbb" (BG/BB), "gg" (Gamma-Gamma) and "sbg"
-// (shifted-beta-geometric); the typed names ("bg_nbd", "bg_bb", "gamma_gamma") are accepted too. Keys of models not built yet are refused with the list
-// of available ones.
+// Model keys (the CLI's MODEL names): "bgnbd" (BG/NBD), "mbgnbd" (MBG/NBD), "pnbd" (Pareto/NBD), "bgbb"
+// (BG/BB), "gg" (Gamma-Gamma) and "sbg" (shifted-beta-geometric); the typed names ("bg_nbd", "mbg_nbd",
+// "pareto_nbd", "bg_bb", "gamma_gamma") are accepted too. Unknown keys are refused with the list of
+// available ones.
 //
 // JSON (`crmkit fit` prints it; `crmkit predict` and `crmkit clv` read it):
 //   {"model": "bgnbd", "params": {"r": .., "alpha": .., "a": .., "b": ..}, "log_likelihood": ..,
@@ -26,13 +27,15 @@
 #include "crmkit/clv/bg_bb.hpp"
 #include "crmkit/clv/bg_nbd.hpp"
 #include "crmkit/clv/gamma_gamma.hpp"
+#include "crmkit/clv/mbg_nbd.hpp"
+#include "crmkit/clv/pareto_nbd.hpp"
 #include "crmkit/clv/sbg.hpp"
 #include "crmkit/core/fit_result.hpp"
 
 namespace crmkit::clv {
 
 /// Named input columns; a model reads the ones it needs (empty = absent) and says which is missing.
-///  bgnbd: frequency, recency, T (+ weights);  gg: frequency, monetary_value (+ weights);
+///  bgnbd, mbgnbd, pnbd: frequency, recency, T (+ weights);  gg: frequency, monetary_value (+ weights);
 ///  bgbb: frequency, recency, n_periods (+ weights);
 ///  sbg: active (a cohort's counts at the start of periods 0..T), or periods + churned (+ weights).
 struct ModelData {
@@ -55,7 +58,7 @@ struct FitInfo {
 
 class Model {
  public:
-  using Params = std::variant<BgNbdParams, GammaGammaParams, SbgParams, BgBbParams>;
+  using Params = std::variant<BgNbdParams, GammaGammaParams, SbgParams, BgBbParams, ParetoNbdParams, MbgNbdParams>;
 
   /// The keys of the models this build can fit, e.g. {"bgnbd", "gg"}.
   static std::vector<std::string> available();
@@ -75,7 +78,7 @@ class Model {
   std::vector<double> param_values() const;
   const FitInfo& info() const noexcept { return info_; }
   const Params& params() const noexcept { return params_; }
-  /// True for transaction models (bgnbd, ...), false for spend (gg) and retention (sbg) models.
+  /// True for transaction models (bgnbd, mbgnbd, pnbd, bgbb), false for spend (gg) and retention (sbg) models.
   bool predicts_purchases() const noexcept;
 
   /// The prediction names this model supports.
@@ -83,7 +86,8 @@ class Model {
   /// Writes prediction `what` for each row of `data` into out (out.size() rows):
   ///  transaction models: "p_alive"; "conditional_expected_purchases" in (T, T + horizon];
   ///   "expected_purchases" E[X(horizon)] of a new customer (the same value in every row);
-  ///   "probability_of_n_purchases" P(X(horizon) = n) with n taken from `frequency`.
+  ///   "probability_of_n_purchases" P(X(horizon) = n) with n taken from `frequency`;
+  ///   pnbd also "dert": discounted expected residual transactions at continuous discount rate = horizon (> 0).
   ///  bgbb: "p_alive"; "conditional_expected_purchases" in the next `horizon` (whole) opportunities;
   ///   "expected_purchases" E[X(horizon)] of a new customer.
   ///  gg: "conditional_expected_spend"; "expected_spend" (the population mean, in every row).

@@ -60,15 +60,14 @@ TEST(ClvModel, FitsByKeyAndRoundTripsThroughJson) {
   EXPECT_NEAR(out[0], 1.226, 5e-4);  // FHL (2005)
 }
 
-TEST(ClvModel, RefusesUnknownAndUnbuiltModelsAndPredictions) {
+TEST(ClvModel, RefusesUnknownModelsAndPredictions) {
   try {
-    (void)clv::Model::fit("pnbd", {});
+    (void)clv::Model::fit("nope", {});
     FAIL();
   } catch (const InvalidArgument& e) {
-    EXPECT_THAT(e.what(), HasSubstr("not available in this version"));
-    EXPECT_THAT(e.what(), HasSubstr("bgnbd, gg"));
+    EXPECT_THAT(e.what(), HasSubstr("must be one of: bgnbd, gg, sbg, bgbb, pnbd, mbgnbd"));
   }
-  EXPECT_THROW((void)clv::Model::fit("nope", {}), InvalidArgument);
+  EXPECT_THROW((void)clv::Model::fit("pnbd", {}), InvalidArgument);  // columns missing
   EXPECT_THROW((void)clv::Model::fit("bgnbd", {}), InvalidArgument);  // columns missing
   const auto g = clv::Model::from_params("gg", std::vector<double>{6.25, 3.74, 15.44});
   EXPECT_FALSE(g.predicts_purchases());
@@ -113,4 +112,60 @@ TEST(ClvModel, LifetimeValueMatchesLifetimesRecipe) {
   EXPECT_THROW(clv::customer_lifetime_value(gg, gg, {.frequency = x, .recency = tx, .T = T, .monetary_value = m}, o, out), InvalidArgument);
   o.months = 0;
   EXPECT_THROW(clv::customer_lifetime_value(bg, gg, {.frequency = x, .recency = tx, .T = T, .monetary_value = m}, o, out), InvalidArgument);
+}
+
+TEST(ClvModel, ParetoNbdAndMbgNbdByKey) {
+  const Cdnow d = load();
+  clv::ModelData md;
+  md.frequency = d.x;
+  md.recency = d.tx;
+  md.T = d.T;
+  const auto p = clv::Model::fit("pnbd", md);
+  EXPECT_EQ(p.key(), "pnbd");
+  EXPECT_EQ(p.title(), "Pareto/NBD");
+  EXPECT_TRUE(p.predicts_purchases());
+  EXPECT_EQ(p.param_names(), (std::vector<std::string>{"r", "alpha", "s", "beta"}));
+  EXPECT_NEAR(p.info().log_likelihood, -9594.98, 0.02);  // Fader & Hardie (2005), tests/cpp/clv/pareto_nbd_test.cpp
+  const auto j = p.to_json();
+  EXPECT_EQ(j["model"], "pnbd");
+  EXPECT_GT(j["std_errors"]["beta"].get<double>(), 0);
+  const auto back = clv::Model::from_json(nlohmann::json::parse(j.dump()));
+  EXPECT_EQ(back.param_values(), p.param_values());
+  const std::vector<double> x{26}, tx{30.86}, T{31};
+  std::vector<double> out(1);
+  back.predict("p_alive", 0, {.frequency = x, .recency = tx, .T = T}, out);
+  EXPECT_NEAR(out[0], 0.9979, 5e-5);  // BTYD walkthrough
+  back.predict("dert", 0.0027, {.frequency = x, .recency = tx, .T = T}, out);
+  EXPECT_NEAR(out[0], clv::dert(std::get<clv::ParetoNbdParams>(p.params()), 0.0027, 26, 30.86, 31), 1e-12);
+  EXPECT_THROW(back.predict("nope", 1, {.frequency = x, .recency = tx, .T = T}, out), InvalidArgument);
+
+  const auto m = clv::Model::fit("mbgnbd", md);
+  EXPECT_EQ(m.key(), "mbgnbd");
+  EXPECT_EQ(m.param_names(), (std::vector<std::string>{"r", "alpha", "a", "b"}));
+  EXPECT_NEAR(m.param_values()[0], 0.525, 0.0015);  // lifetimes / BTYDplus, tests/cpp/clv/mbg_nbd_test.cpp
+  const std::vector<double> x0{0}, t0{0}, T0{38.86};
+  m.predict("p_alive", 0, {.frequency = x0, .recency = t0, .T = T0}, out);
+  EXPECT_LT(out[0], 1.0);
+  const auto mp = clv::Model::from_params("mbgnbd", std::vector<double>{0.525, 6.183, 0.891, 1.614});
+  EXPECT_EQ(mp.to_json()["params"]["b"], 1.614);
+  EXPECT_FALSE(mp.info().fitted);
+
+  // CLV with a Pareto/NBD transaction model: the same recipe as with BG/NBD.
+  const auto gg = clv::Model::from_params("gg", std::vector<double>{6.25, 3.74, 15.44});
+  const std::vector<double> xs{2, 0}, txs{30.43, 0}, Ts{38.86, 38.86}, ms{22.35, 0};
+  clv::ClvOptions o;
+  o.periods_per_month = 4.345;
+  std::vector<double> v(2);
+  clv::customer_lifetime_value(p, gg, {.frequency = xs, .recency = txs, .T = Ts, .monetary_value = ms}, o, v);
+  double want = 0, prev = 0;
+  for (int i = 1; i <= 12; ++i) {
+    const double cur = clv::conditional_expected_purchases(std::get<clv::ParetoNbdParams>(p.params()), i * 4.345, 2.0, 30.43, 38.86);
+    want += (cur - prev) / std::pow(1.01, i);
+    prev = cur;
+  }
+  want *= clv::conditional_expected_spend(std::get<clv::GammaGammaParams>(gg.params()), 2.0, 22.35);
+  EXPECT_NEAR(v[0], want, 1e-9 * want);
+  EXPECT_GT(v[1], 0.0);
+  clv::customer_lifetime_value(m, gg, {.frequency = xs, .recency = txs, .T = Ts, .monetary_value = ms}, o, v);
+  EXPECT_GT(v[0], 0.0);
 }

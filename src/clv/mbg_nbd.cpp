@@ -1,0 +1,359 @@
+#include "crmkit/clv/mbg_nbd.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "crmkit/clv/detail/patterns.hpp"
+#include "crmkit/core/error.hpp"
+#include "crmkit/math/log_space.hpp"
+#include "crmkit/math/special.hpp"
+#include "fit_common.hpp"
+
+namespace crmkit::clv {
+
+namespace {
+
+using detail::WeightedPatterns;
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+void check_params(const char* function, const MbgNbdParams& p) {
+  const auto v = p.values();
+  for (std::size_t k = 0; k < 4; ++k)
+    if (!(v[k] > 0.0) || !std::isfinite(v[k]))
+      throw InvalidArgument(function, std::string("params.") + MbgNbdParams::names[k], num(v[k]),
+                            "must be finite and > 0");
+}
+
+void check_out(const char* function, std::size_t n, std::span<double> out) {
+  if (out.size() != n)
+    throw InvalidArgument(function, "out", "length " + std::to_string(out.size()),
+                          "must equal the input length (" + std::to_string(n) + ")");
+}
+
+void check_horizon(const char* function, const char* name, double t) {
+  if (!std::isfinite(t) || !(t >= 0.0)) throw InvalidArgument(function, name, num(t), "must be finite and >= 0");
+}
+
+std::string params_text(const MbgNbdParams& p) {
+  const auto v = p.values();
+  return detail::format_params(MbgNbdParams::names.data(), v.data(), 4);
+}
+
+template <class F>
+auto guarded(const MbgNbdParams& p, const char* what, F&& f) {
+  try {
+    return f();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw NumericError("mbg_nbd", std::string(what) + " failed at " + params_text(p) + ": " + e.what());
+  }
+}
+
+// ---- the likelihood kernel over compressed patterns -------------------------------------------------
+//
+// Batislam, Denizel & Filiztekin (2007):
+//   L = B(a, b+x+1)/B(a, b) Gamma(r+x) alpha^r / (Gamma(r) (alpha+T)^(r+x))
+//     + B(a+1, b+x)/B(a, b) Gamma(r+x) alpha^r / (Gamma(r) (alpha+t_x)^(r+x))
+// for every x (the second term is the customer who dropped out right after her last purchase, also the
+// first one). With B(a+1, b+x) / B(a, b+x+1) = a / (b+x):
+//   log L = c(x) + log(exp(A3) + exp(A4)),
+//   c(x) = lgamma(r+x) - lgamma(r) + r log alpha + lbeta(a, b+x+1) - lbeta(a, b),
+//   A3 = -(r+x) log(alpha+T),  A4 = log a - log(b+x) - (r+x) log(alpha+t_x).
+double loglik_patterns(const MbgNbdParams& p, const WeightedPatterns& d, double* grad) {
+  const double r = p.r, alpha = p.alpha, a = p.a, b = p.b;
+  const double log_alpha = std::log(alpha), log_a = std::log(a);
+  const double lbeta_ab = math::lbeta(a, b), lgamma_r = math::lgamma(r);
+  const bool want = grad != nullptr;
+  const double psi_r = want ? math::digamma(r) : 0.0;
+  const double psi_b = want ? math::digamma(b) : 0.0;
+  const double psi_ab = want ? math::digamma(a + b) : 0.0;
+  double ll = 0, g_r = 0, g_alpha = 0, g_a = 0, g_b = 0;
+  const std::size_t groups = d.group_x.size();
+  for (std::size_t gi = 0; gi < groups; ++gi) {
+    const double x = d.group_x[gi], W = d.group_w[gi];
+    const double rx = r + x;
+    ll += W * (math::lgamma(rx) - lgamma_r + r * log_alpha + math::lbeta(a, b + x + 1.0) - lbeta_ab);
+    if (want) {
+      const double psi_abx = math::digamma(a + b + x + 1.0);
+      g_r += W * (math::digamma(rx) - psi_r + log_alpha);
+      g_alpha += W * r / alpha;
+      g_a += W * (psi_ab - psi_abx);
+      g_b += W * (math::digamma(b + x + 1.0) - psi_b + psi_ab - psi_abx);
+    }
+    const double k4 = log_a - std::log(b + x);
+    double s_lse = 0, s_u = 0, s_i = 0, s_p4 = 0;
+    for (std::uint32_t k = d.group_begin[gi]; k < d.group_begin[gi + 1]; ++k) {
+      const double u = std::log(alpha + d.T[k]), v = std::log(alpha + d.t_x[k]);
+      const double A3 = -rx * u, A4 = k4 - rx * v;
+      const double diff = A4 - A3;
+      const double e = std::exp(-std::fabs(diff));
+      const double inv = 1.0 / (1.0 + e);
+      const double lse = (diff > 0 ? A4 : A3) + std::log1p(e);
+      const double p4 = diff > 0 ? inv : e * inv, p3 = 1.0 - p4;
+      const double w = d.w[k];
+      s_lse += w * lse;
+      if (want) {
+        s_u += w * (p3 * u + p4 * v);
+        s_i += w * (p3 / (alpha + d.T[k]) + p4 / (alpha + d.t_x[k]));
+        s_p4 += w * p4;
+      }
+    }
+    ll += s_lse;
+    if (want) {
+      g_r -= s_u;
+      g_alpha -= rx * s_i;
+      g_a += s_p4 / a;
+      g_b -= s_p4 / (b + x);
+    }
+  }
+  if (want) {
+    grad[0] = g_r;
+    grad[1] = g_alpha;
+    grad[2] = g_a;
+    grad[3] = g_b;
+  }
+  return ll;
+}
+
+// ---- E[Y(t) | alive] --------------------------------------------------------------------------------
+//
+// A customer alive at T after x repeat purchases has survived x + 1 dropout opportunities (the first
+// purchase's and one per repeat purchase), so p | alive ~ Beta(a, b+x+1) and lambda | data ~ Gamma(r+x,
+// alpha+T); future purchases follow the BG/NBD process, so
+//   E[Y(t) | alive] = (a+b+x)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; z)],
+//   z = t / (alpha+T+t)
+// (the bracket of lifetimes' ModifiedBetaGeoFitter). As for BG/NBD (src/clv/bg_nbd.cpp), Euler's
+// transformation gives 1 - (1-z)^(a-1) 2F1(a+b-r, a-1; a+b+x; z), whose series has small numerator
+// parameters, and (a-1)_k = (a-1)(a)_{k-1} removes the singularity at a = 1:
+//   E = -C L exprel((a-1) L) - (1-z)^(a-1) sum_{k>=1} T_k,
+//   C = a+b+x, L = log(1-z), T_1 = (a+b-r) z, T_{k+1} = T_k (a+b-r+k)(a+k-1) z / ((C+k)(k+1)).
+double expected_if_alive(const MbgNbdParams& p, double t, double x, double T) {
+  if (t == 0.0) return 0.0;
+  const double r = p.r, alpha = p.alpha, a = p.a, b = p.b;
+  const double C = a + b + x;
+  const double L = -std::log1p(t / (alpha + T));
+  const double z = t / (alpha + T + t);
+  const double y = (a - 1.0) * L;
+  const double exprel = (y == 0.0) ? 1.0 : std::expm1(y) / y;
+  const double a1 = a + b - r;
+  double term = a1 * z, sum = term;
+  const double one_minus_z = -std::expm1(L);
+  constexpr int kMaxTerms = 10'000'000;
+  int k = 1;
+  for (; k < kMaxTerms; ++k) {
+    term *= (a1 + k) * (a + k - 1.0) * z / ((C + k) * (k + 1.0));
+    sum += term;
+    if (std::fabs(term) <= 1e-17 * std::fabs(sum) * one_minus_z && k > -a1) break;
+    if (term == 0.0) break;
+  }
+  if (k >= kMaxTerms)
+    throw NumericError("mbg_nbd", "conditional_expected_purchases: 2F1 series did not converge (t = " + num(t) +
+                                      ", x = " + num(x) + ", T = " + num(T) + ") at " + params_text(p));
+  return -C * L * exprel - std::exp(y) * sum;
+}
+
+double p_alive_one(const MbgNbdParams& p, double x, double t_x, double T) {
+  const double lodds = std::log(p.a) - std::log(p.b + x) + (p.r + x) * std::log1p((T - t_x) / (p.alpha + t_x));
+  return std::exp(-math::log1p_exp(lodds));
+}
+
+// P(X(t) = n): with probability p the customer drops out at time 0 (n = 0); otherwise a BG/NBD process
+// with the dropout probability weighted by (1 - p), i.e. Beta(a, b+1):
+//   P(n) = [n = 0] a/(a+b) + b/(a+b) P_BG/NBD(n | r, alpha, a, b+1),
+//   P_BG/NBD(n) = B(a, b'+n)/B(a, b') NB(n; r, alpha/(alpha+t)) + [n > 0] B(a+1, b'+n-1)/B(a, b') I_{t/(alpha+t)}(n, r)
+// (Fader, Hardie & Lee 2005, eq. 8, with b' = b + 1).
+double prob_n_one(const MbgNbdParams& p, double t, double n) {
+  const double r = p.r, alpha = p.alpha, a = p.a, b = p.b, b1 = b + 1.0;
+  const double lw = std::log(b) - std::log(a + b);
+  double lbg;
+  if (t == 0.0) {
+    lbg = n == 0.0 ? 0.0 : -std::numeric_limits<double>::infinity();
+  } else {
+    const double lq = std::log(t / (alpha + t)), lp = -std::log1p(t / alpha);
+    const double lbab = math::lbeta(a, b1);
+    const double term1 = math::lbeta(a, b1 + n) - lbab + math::lgamma(r + n) - math::lgamma(r) -
+                         math::lgamma(n + 1.0) + r * lp + (n == 0.0 ? 0.0 : n * lq);
+    if (n == 0.0) {
+      lbg = term1;
+    } else {
+      const double q = t / (alpha + t), qc = alpha / (alpha + t);
+      const double term2 = math::lbeta(a + 1.0, b1 + n - 1.0) - lbab + math::log_ibeta(n, r, q, qc);
+      lbg = math::log_sum_exp(term1, term2);
+    }
+  }
+  if (n == 0.0) return std::exp(math::log_sum_exp(std::log(a) - std::log(a + b), lw + lbg));
+  return std::exp(lw + lbg);
+}
+
+void check_n(const char* function, std::span<const double> n) {
+  for (std::size_t i = 0; i < n.size(); ++i)
+    if (!(n[i] >= 0.0) || !std::isfinite(n[i]) || n[i] != std::floor(n[i]))
+      throw InvalidArgument(function, "n[" + std::to_string(i) + "]", num(n[i]),
+                            "must be a finite non-negative integer");
+}
+
+}  // namespace
+
+MbgNbdParams MbgNbdParams::from_values(std::span<const double> v) {
+  if (v.size() != 4)
+    throw InvalidArgument("MbgNbdParams::from_values", "v", "size " + std::to_string(v.size()), "must be 4");
+  return MbgNbdParams{v[0], v[1], v[2], v[3]};
+}
+
+core::FitResult<MbgNbdParams> MbgNbd::fit(std::span<const double> frequency, std::span<const double> recency,
+                                          std::span<const double> T, std::span<const double> weights,
+                                          const core::FitOptions& options) {
+  constexpr const char* fn = "MbgNbd::fit";
+  detail::check_repeat_purchase_data(fn, frequency, recency, T, weights);
+  const WeightedPatterns d = detail::compress_weighted(frequency, recency, T, weights);
+  // Data-driven start as for BG/NBD: r = 1, alpha from the mean purchase rate; a = 1, b = 3.
+  double sx = 0, sT = 0;
+  for (std::size_t k = 0; k < d.size(); ++k) {
+    sx += d.w[k] * d.x[k];
+    sT += d.w[k] * d.T[k];
+  }
+  const double mean_T = std::max(sT / d.total_weight, std::numeric_limits<double>::min());
+  const double rate = std::max(sx, 0.1 * d.total_weight) / (d.total_weight * mean_T);
+  const std::array<double, 4> start{1.0, 1.0 / rate, 1.0, 3.0};
+  const std::vector<std::array<double, 4>> offsets{
+      {-1.5, -1.5, 0.0, 0.0}, {1.0, 1.0, -1.0, 0.5}, {0.0, 0.0, 1.5, 1.5}, {-3.0, -3.0, -1.5, -1.0},
+      {2.0, 2.0, 2.0, 3.0},   {-1.0, 0.0, -2.0, -1.0}, {0.5, -1.0, 3.0, 0.0}};
+  detail::LogLikFn<4> ll = [&](const std::array<double, 4>& th, std::array<double, 4>* g) {
+    return loglik_patterns(MbgNbdParams{th[0], th[1], th[2], th[3]}, d, g ? g->data() : nullptr);
+  };
+  return detail::fit_log_params<MbgNbdParams>(fn, ll, d.total_weight, d.size(), start, offsets, options);
+}
+
+double MbgNbd::log_likelihood(const Params& params, std::span<const double> frequency,
+                              std::span<const double> recency, std::span<const double> T,
+                              std::span<const double> weights, std::span<double> gradient) {
+  constexpr const char* fn = "MbgNbd::log_likelihood";
+  check_params(fn, params);
+  detail::check_repeat_purchase_data(fn, frequency, recency, T, weights);
+  if (!gradient.empty() && gradient.size() != 4)
+    throw InvalidArgument(fn, "gradient", "length " + std::to_string(gradient.size()), "must be 0 or 4");
+  const WeightedPatterns d = detail::compress_weighted(frequency, recency, T, weights);
+  return guarded(params, fn, [&] { return loglik_patterns(params, d, gradient.empty() ? nullptr : gradient.data()); });
+}
+
+void log_likelihood(const MbgNbdParams& params, std::span<const double> frequency, std::span<const double> recency,
+                    std::span<const double> T, std::span<double> out) {
+  constexpr const char* fn = "mbg_nbd log_likelihood";
+  check_params(fn, params);
+  detail::check_repeat_purchase_data(fn, frequency, recency, T, {});
+  check_out(fn, frequency.size(), out);
+  guarded(params, fn, [&] {
+    const double lbab = math::lbeta(params.a, params.b), lgr = math::lgamma(params.r);
+    for (std::size_t i = 0; i < frequency.size(); ++i) {
+      const double x = frequency[i], rx = params.r + x;
+      const double c = math::lgamma(rx) - lgr + params.r * std::log(params.alpha) +
+                       math::lbeta(params.a, params.b + x + 1.0) - lbab;
+      const double A3 = -rx * std::log(params.alpha + T[i]);
+      const double A4 = std::log(params.a) - std::log(params.b + x) - rx * std::log(params.alpha + recency[i]);
+      out[i] = c + math::log_sum_exp(A3, A4);
+    }
+    return 0;
+  });
+}
+
+void p_alive(const MbgNbdParams& params, std::span<const double> frequency, std::span<const double> recency,
+             std::span<const double> T, std::span<double> out) {
+  constexpr const char* fn = "mbg_nbd p_alive";
+  check_params(fn, params);
+  detail::check_repeat_purchase_data(fn, frequency, recency, T, {});
+  check_out(fn, frequency.size(), out);
+  for (std::size_t i = 0; i < frequency.size(); ++i) out[i] = p_alive_one(params, frequency[i], recency[i], T[i]);
+}
+
+void conditional_expected_purchases(const MbgNbdParams& params, double t, std::span<const double> frequency,
+                                    std::span<const double> recency, std::span<const double> T,
+                                    std::span<double> out) {
+  constexpr const char* fn = "mbg_nbd conditional_expected_purchases";
+  check_params(fn, params);
+  check_horizon(fn, "t", t);
+  detail::check_repeat_purchase_data(fn, frequency, recency, T, {});
+  check_out(fn, frequency.size(), out);
+  for (std::size_t i = 0; i < frequency.size(); ++i)
+    out[i] = expected_if_alive(params, t, frequency[i], T[i]) * p_alive_one(params, frequency[i], recency[i], T[i]);
+}
+
+void expected_purchases(const MbgNbdParams& params, std::span<const double> t, std::span<double> out) {
+  constexpr const char* fn = "mbg_nbd expected_purchases";
+  check_params(fn, params);
+  check_out(fn, t.size(), out);
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    check_horizon(fn, ("t[" + std::to_string(i) + "]").c_str(), t[i]);
+    // A new customer is alive after her first purchase with probability b / (a + b).
+    out[i] = params.b / (params.a + params.b) * expected_if_alive(params, t[i], 0.0, 0.0);
+  }
+}
+
+void probability_of_n_purchases(const MbgNbdParams& params, double t, std::span<const double> n,
+                                std::span<double> out) {
+  constexpr const char* fn = "mbg_nbd probability_of_n_purchases";
+  check_params(fn, params);
+  check_horizon(fn, "t", t);
+  check_n(fn, n);
+  check_out(fn, n.size(), out);
+  guarded(params, fn, [&] {
+    for (std::size_t i = 0; i < n.size(); ++i) out[i] = prob_n_one(params, t, n[i]);
+    return 0;
+  });
+}
+
+double p_alive(const MbgNbdParams& params, double x, double t_x, double T) {
+  double out = 0;
+  p_alive(params, {&x, 1}, {&t_x, 1}, {&T, 1}, {&out, 1});
+  return out;
+}
+double conditional_expected_purchases(const MbgNbdParams& params, double t, double x, double t_x, double T) {
+  double out = 0;
+  conditional_expected_purchases(params, t, {&x, 1}, {&t_x, 1}, {&T, 1}, {&out, 1});
+  return out;
+}
+double expected_purchases(const MbgNbdParams& params, double t) {
+  double out = 0;
+  expected_purchases(params, {&t, 1}, {&out, 1});
+  return out;
+}
+double probability_of_n_purchases(const MbgNbdParams& params, double t, double n) {
+  double out = 0;
+  probability_of_n_purchases(params, t, {&n, 1}, {&out, 1});
+  return out;
+}
+
+void to_json(nlohmann::json& j, const MbgNbdParams& p) {
+  j = nlohmann::json{{"model", MbgNbd::name}, {"r", p.r}, {"alpha", p.alpha}, {"a", p.a}, {"b", p.b}};
+}
+
+void from_json(const nlohmann::json& j, MbgNbdParams& p) {
+  constexpr const char* fn = "MbgNbdParams from_json";
+  if (!j.is_object()) throw InvalidArgument(fn, "json", j.dump(), "must be an object");
+  if (j.contains("model") && !(j["model"].is_string() && j["model"].get<std::string>() == MbgNbd::name))
+    throw InvalidArgument(fn, "model", j["model"].dump(), std::string("must be \"") + MbgNbd::name + "\"");
+  std::array<double, 4> v{};
+  for (std::size_t k = 0; k < 4; ++k) {
+    const char* key = MbgNbdParams::names[k];
+    if (!j.contains(key)) throw InvalidArgument(fn, key, "missing", "is required");
+    const auto& e = j[key];
+    if (!e.is_number()) throw InvalidArgument(fn, key, e.dump(), "must be a number");
+    v[k] = e.get<double>();
+  }
+  MbgNbdParams q = MbgNbdParams::from_values(v);
+  check_params(fn, q);
+  p = q;
+}
+
+}  // namespace crmkit::clv
