@@ -70,8 +70,15 @@ std::vector<EscalationRule> rules_from_table(const io::CsvTable& t) {
   const auto pc = t.find({"per"});
   std::vector<EscalationRule> rules;
   std::set<std::string> names;
+  // Trimmed cells of each column, converted once.
+  const std::vector<std::string> types = t.strings(tc);
+  const std::vector<std::string> kinds = kc ? t.strings(*kc) : std::vector<std::string>();
+  const std::vector<std::string> pers = pc ? t.strings(*pc) : std::vector<std::string>();
+  const std::vector<double> below = sc ? t.numbers(*sc, io::Blank::NaN) : std::vector<double>();
   auto whole = [&](std::size_t r, std::size_t col, std::int64_t lo, const char* what) -> std::int64_t {
-    const auto s = t.strings(col)[r];  // small files: clarity over speed
+    std::string s(t.cell(r, col));
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.pop_back();
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.erase(s.begin());
     std::int64_t v = 0;
     std::size_t used = 0;
     try {
@@ -89,20 +96,17 @@ std::vector<EscalationRule> rules_from_table(const io::CsvTable& t) {
     while (!rule.name.empty() && rule.name.front() == ' ') rule.name.erase(rule.name.begin());
     if (rule.name.empty()) t.fail(r, nc, "a rule name");
     if (!names.insert(rule.name).second) t.fail(r, nc, "a rule name not used before");
-    const std::string type = t.strings(tc)[r];
+    const std::string& type = types[r];
     if (iequals(type, "csat_streak")) rule.type = RuleType::CsatStreak;
     else if (iequals(type, "event_count")) rule.type = RuleType::EventCount;
     else t.fail(r, tc, "csat_streak or event_count");
     if (cc && !t.is_blank(r, *cc)) rule.count = whole(r, *cc, 1, "a whole number >= 1");
-    if (sc && !t.is_blank(r, *sc)) {
-      const auto v = t.numbers(*sc, io::Blank::NaN)[r];
-      rule.csat_below = v;
-    }
-    if (kc) rule.kind = t.strings(*kc)[r];  // blank = any kind
+    if (sc && !t.is_blank(r, *sc)) rule.csat_below = below[r];
+    if (kc) rule.kind = kinds[r];  // blank = any kind
     if (rule.type == RuleType::EventCount && kc && t.is_blank(r, *kc)) rule.kind.clear();
     if (wc && !t.is_blank(r, *wc)) rule.window_days = whole(r, *wc, 0, "a whole number of days >= 0 (0 = no limit)");
     if (pc && !t.is_blank(r, *pc)) {
-      const std::string per = t.strings(*pc)[r];
+      const std::string& per = pers[r];
       if (iequals(per, "channel")) rule.per_channel = true;
       else if (iequals(per, "customer")) rule.per_channel = false;
       else t.fail(r, *pc, "channel or customer");

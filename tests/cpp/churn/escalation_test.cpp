@@ -106,6 +106,17 @@ TEST(Escalation, UnlimitedWindowAndAnyKind) {
   EXPECT_EQ(r[0].date, "2026-02-10");
 }
 
+TEST(Escalation, RuleFileCellsAreTrimmed) {
+  const auto r = parse_escalation_rules("name,type,count,window_days,per\n x , event_count , 3 , 7 , Customer \n");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].name, "x");
+  EXPECT_EQ(r[0].type, RuleType::EventCount);
+  EXPECT_EQ(r[0].count, 3);
+  EXPECT_EQ(r[0].window_days, 7);
+  EXPECT_FALSE(r[0].per_channel);
+  EXPECT_EQ(r[0].kind, "complaint");  // no kind column: the default
+}
+
 TEST(Escalation, RuleFileErrorsNameTheCell) {
   try {
     parse_escalation_rules("name,type,count\nok,csat_streak,2\nbad,sometimes,2\n", "r.csv");
