@@ -197,11 +197,104 @@ static void test_bgbb_columns(void) {
   crmkit_clv_free(m);
 }
 
+/* Pareto/NBD on CDNOW: Fader & Hardie (2005) r 0.5534, alpha 10.5796, s 0.6061, beta 11.6650, LL -9594.98
+ * (tolerances of tests/cpp/clv/pareto_nbd_test.cpp: the surface is flat along alpha/beta); BTYD's
+ * walkthrough P(alive | 26, 30.86, 31) = 0.9979; DERT; JSON round trip; CLV with Gamma-Gamma. */
+static void test_pnbd(void) {
+  crmkit_clv_model* m = NULL;
+  CHECK_RC(crmkit_clv_fit("pnbd", x, tx, T, NULL, NULL, N, NULL, &m), CRMKIT_OK);
+  if (!m) return;
+  const char* key = NULL;
+  CHECK_RC(crmkit_clv_model_key(m, &key), CRMKIT_OK);
+  CHECK(strcmp(key, "pnbd") == 0);
+  const char* names[4] = {"r", "alpha", "s", "beta"};
+  const double published[4] = {0.5534, 10.5796, 0.6061, 11.6650}, tol[4] = {0.0002, 0.005, 0.0002, 0.015};
+  for (int64_t i = 0; i < 4; ++i) {
+    const char* name = NULL;
+    double v = 0, se = 0;
+    CHECK_RC(crmkit_clv_param(m, i, &name, &v, &se), CRMKIT_OK);
+    CHECK(strcmp(name, names[i]) == 0);
+    CHECK(fabs(v - published[i]) <= tol[i]);
+    CHECK(se > 0 && isfinite(se));
+  }
+  int32_t fitted = 0, converged = 0, iterations = 0;
+  double ll = 0, gnorm = 0;
+  CHECK_RC(crmkit_clv_fit_info(m, &fitted, &ll, &converged, &iterations, &gnorm), CRMKIT_OK);
+  CHECK(fitted == 1 && converged == 1 && iterations > 0);
+  CHECK(fabs(ll + 9594.98) <= 0.02);
+  const double x1[1] = {26}, t1[1] = {30.86}, T1[1] = {31};
+  double p[1], d[1], e[1];
+  CHECK_RC(crmkit_clv_predict(m, "p_alive", 0, x1, t1, T1, NULL, 1, p), CRMKIT_OK);
+  CHECK(fabs(p[0] - 0.9979) < 0.00005);
+  CHECK_RC(crmkit_clv_predict(m, "dert", 0.0027, x1, t1, T1, NULL, 1, d), CRMKIT_OK);
+  CHECK_RC(crmkit_clv_predict(m, "conditional_expected_purchases", 52, x1, t1, T1, NULL, 1, e), CRMKIT_OK);
+  CHECK(d[0] > e[0] && isfinite(d[0]));  /* all future purchases, discounted, exceed the next year's */
+  CHECK_RC(crmkit_clv_predict(m, "dert", 0, x1, t1, T1, NULL, 1, d), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "delta"));
+  /* BTYD's pnbd.Expectation at t = 1, ..., 3 (lifetimes' test_expectation_returns_same_value_as_R_BTYD) */
+  const double btyd[3] = {0.05077821, 0.09916088, 0.14542507};
+  for (int t = 1; t <= 3; ++t) {
+    double u[1];
+    CHECK_RC(crmkit_clv_predict(m, "expected_purchases", t, NULL, NULL, NULL, NULL, 1, u), CRMKIT_OK);
+    CHECK(fabs(u[0] - btyd[t - 1]) < 0.001);
+  }
+  int64_t len = 0;
+  CHECK_RC(crmkit_clv_to_json(m, NULL, 0, &len), CRMKIT_OK);
+  char* buf = malloc((size_t)len + 1);
+  CHECK_RC(crmkit_clv_to_json(m, buf, len + 1, &len), CRMKIT_OK);
+  CHECK(HAS(buf, "\"model\":\"pnbd\"") && HAS(buf, "\"beta\""));
+  crmkit_clv_model* back = NULL;
+  CHECK_RC(crmkit_clv_from_json(buf, &back), CRMKIT_OK);
+  double p2[1];
+  CHECK_RC(crmkit_clv_predict(back, "p_alive", 0, x1, t1, T1, NULL, 1, p2), CRMKIT_OK);
+  CHECK(p2[0] == p[0]);
+  free(buf);
+  crmkit_clv_free(back);
+  /* CLV with a Pareto/NBD transaction model */
+  const double ggp[3] = {6.25, 3.74, 15.44};
+  crmkit_clv_model* gg = NULL;
+  CHECK_RC(crmkit_clv_from_params("gg", ggp, 3, &gg), CRMKIT_OK);
+  double v[N];
+  CHECK_RC(crmkit_clv_value(m, gg, x, tx, T, zbar, N, NULL, v), CRMKIT_OK);
+  int ok = 1;
+  for (int i = 0; i < N; ++i) ok = ok && isfinite(v[i]) && v[i] >= 0;
+  CHECK(ok && v[0] > 0);
+  crmkit_clv_free(gg);
+  crmkit_clv_free(m);
+}
+
+/* MBG/NBD on CDNOW: lifetimes / BTYDplus r 0.525, alpha 6.183, a 0.891, b 1.614 (3 decimals); P(alive) < 1
+ * at x = 0; the published parameters through crmkit_clv_from_params. */
+static void test_mbgnbd(void) {
+  crmkit_clv_model* m = NULL;
+  CHECK_RC(crmkit_clv_fit("mbgnbd", x, tx, T, NULL, NULL, N, NULL, &m), CRMKIT_OK);
+  if (!m) return;
+  const double published[4] = {0.525, 6.183, 0.891, 1.614};
+  for (int64_t i = 0; i < 4; ++i) {
+    double v = 0;
+    CHECK_RC(crmkit_clv_param(m, i, NULL, &v, NULL), CRMKIT_OK);
+    CHECK(fabs(v - published[i]) <= 0.0015);
+  }
+  const double x0[1] = {0}, t0[1] = {0}, T0[1] = {38.86};
+  double p[1];
+  CHECK_RC(crmkit_clv_predict(m, "p_alive", 0, x0, t0, T0, NULL, 1, p), CRMKIT_OK);
+  CHECK(p[0] > 0 && p[0] < 1);
+  crmkit_clv_free(m);
+  CHECK_RC(crmkit_clv_from_params("mbgnbd", published, 4, &m), CRMKIT_OK);
+  double pr[3];
+  const double n[3] = {0, 1, 2};
+  CHECK_RC(crmkit_clv_predict(m, "probability_of_n_purchases", 39, n, NULL, NULL, NULL, 3, pr), CRMKIT_OK);
+  CHECK(pr[0] > pr[1] && pr[1] > pr[2] && pr[2] > 0);
+  crmkit_clv_free(m);
+}
+
 static void test_errors(void) {
   crmkit_clv_model* m = (crmkit_clv_model*)1;
-  CHECK_RC(crmkit_clv_fit("pnbd", x, tx, T, NULL, NULL, N, NULL, &m), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK_RC(crmkit_clv_fit("pnbdx", x, tx, T, NULL, NULL, N, NULL, &m), CRMKIT_E_INVALID_ARGUMENT);
   CHECK(m == NULL);
-  CHECK(HAS(crmkit_last_error(), "not available"));
+  CHECK(HAS(crmkit_last_error(), "pnbd, mbgnbd"));
+  CHECK_RC(crmkit_clv_fit("pnbd", x, NULL, T, NULL, NULL, N, NULL, &m), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "recency"));
   CHECK_RC(crmkit_clv_fit(NULL, x, tx, T, NULL, NULL, N, NULL, &m), CRMKIT_E_INVALID_ARGUMENT);
   CHECK_RC(crmkit_clv_fit("bgnbd", x, tx, T, NULL, NULL, -1, NULL, &m), CRMKIT_E_INVALID_ARGUMENT);
   const double bad[2] = {1, 2};
@@ -220,6 +313,8 @@ int main(void) {
   test_gg_and_value();
   test_sbg_columns();
   test_bgbb_columns();
+  test_pnbd();
+  test_mbgnbd();
   test_errors();
   printf("%d checks passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;

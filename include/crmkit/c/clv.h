@@ -4,11 +4,12 @@
  * One generic handle (crmkit_clv_model) rather than one set of functions per model keeps the ABI
  * small and stable as models are added: the model is named by a key string —
  *   "bgnbd" (BG/NBD: columns frequency, recency, T),
+ *   "mbgnbd" (MBG/NBD: frequency, recency, T; parameters r alpha a b),
+ *   "pnbd"  (Pareto/NBD: frequency, recency, T; parameters r alpha s beta),
  *   "gg"    (Gamma-Gamma: columns frequency, monetary_value),
  *   "sbg"   (shifted-beta-geometric: column active (a cohort), or periods + churned [+ weights];
  *            through the *_columns functions),
  *   "bgbb"  (BG/BB: frequency, recency, n_periods [+ weights]; through the *_columns functions);
- * mbgnbd and pnbd are refused (CRMKIT_E_INVALID_ARGUMENT) until they are built.
  * Columns are (const double*, n) with NULL for a column the model does not use; weights may be NULL.
  */
 #ifndef CRMKIT_C_CLV_H
@@ -32,7 +33,8 @@ CRMKIT_API int32_t crmkit_clv_fit(const char* model, const double* frequency, co
 CRMKIT_API int32_t crmkit_clv_fit_columns(const char* model, const char* const* names, const double* const* columns,
                                           int64_t n_columns, int64_t n, const crmkit_options* options,
                                           crmkit_clv_model** out);
-/* A model from given parameters, in the model's order (bgnbd: r alpha a b; gg: p q gamma). */
+/* A model from given parameters, in the model's order (bgnbd, mbgnbd: r alpha a b; pnbd: r alpha s beta;
+ * gg: p q gamma). */
 CRMKIT_API int32_t crmkit_clv_from_params(const char* model, const double* values, int64_t n_values,
                                           crmkit_clv_model** out);
 /* Loads the JSON written by crmkit_clv_to_json or `crmkit fit` (NUL-terminated UTF-8). */
@@ -54,7 +56,8 @@ CRMKIT_API int32_t crmkit_clv_fit_info(const crmkit_clv_model* m, int32_t* fitte
                                        int32_t* converged, int32_t* iterations, double* gradient_norm);
 /* Prediction `what` for n rows into out[n]. Transaction models: "p_alive", "conditional_expected_purchases"
  * (in (T, T + horizon]), "expected_purchases" (E[X(horizon)], same in every row),
- * "probability_of_n_purchases" (n from frequency). gg: "conditional_expected_spend", "expected_spend". */
+ * "probability_of_n_purchases" (n from frequency); pnbd also "dert" (discounted expected residual transactions,
+ * continuous discount rate = horizon > 0 per time unit). gg: "conditional_expected_spend", "expected_spend". */
 CRMKIT_API int32_t crmkit_clv_predict(const crmkit_clv_model* m, const char* what, double horizon,
                                       const double* frequency, const double* recency, const double* T,
                                       const double* monetary_value, int64_t n, double* out);
