@@ -15,7 +15,7 @@ from .data import Transactions, read_transactions
 from .rfm import RfmResult, rfm, rfm_full, rfm_segment_summary
 from .summary import summary
 from . import clv
-from .clv import BgBb, BgNbd, GammaGamma, Sbg
+from .clv import BgBb, BgNbd, GammaGamma, MBgNbd, ParetoNBD, Sbg
 from .analysis import Analysis, analyze
 from . import churn
 from .kano import KanoResult, kano
@@ -25,7 +25,7 @@ from .survival import CohortRetention, KaplanMeier, cohort_retention, customer_d
 __version__ = _library.crmkit_version().decode()
 
 __all__ = ["__version__", "kaplan_meier", "KaplanMeier", "customer_durations", "cohort_retention", "CohortRetention", "kano", "KanoResult", "nps", "service_metrics", "abtest", "analyze", "Analysis", "ABI_VERSION", "library_path", "Transactions", "read_transactions", "summary", "rfm",
-           "rfm_segment_summary", "rfm_full", "RfmResult", "clv", "churn", "BgNbd", "BgBb", "GammaGamma", "Sbg", "CrmkitError", "InvalidArgumentError", "ParseError",
+           "rfm_segment_summary", "rfm_full", "RfmResult", "clv", "churn", "BgNbd", "MBgNbd", "ParetoNBD", "BgBb", "GammaGamma", "Sbg", "CrmkitError", "InvalidArgumentError", "ParseError",
            "CrmkitIOError", "NumericError", "CrmkitMemoryError", "BufferTooSmallError", "InternalError"]
 
 # Interaction tables, churn indicators at a cutoff and escalation rules (crmkit/c/interactions.h).

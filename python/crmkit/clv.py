@@ -1,6 +1,6 @@
 """CLV models with lifetimes-style fitters over the C ABI (crmkit/c/clv.h).
 
-    >>> from crmkit.clv import BgNbd, GammaGamma
+    >>> from crmkit.clv import BgNbd, GammaGamma      # also MBgNbd, ParetoNBD (same methods)
     >>> bg = BgNbd().fit(summary["frequency"], summary["recency"], summary["T"])   # or .fit(summary)
     >>> bg.params_
     >>> bg.conditional_expected_number_of_purchases_up_to_time(39, summary["frequency"], summary["recency"], summary["T"])
@@ -240,11 +240,9 @@ class _Model:
         return f"<crmkit.clv.{type(self).__name__}: {inner}>"
 
 
-class BgNbd(_Model):
-    """BG/NBD (Fader, Hardie & Lee 2005); lifetimes' BetaGeoFitter. Parameters r, alpha, a, b."""
-
-    _key, _typed = "bgnbd", "bg_nbd"
-    _param_names = ("r", "alpha", "a", "b")
+class _RepeatPurchaseModel(_Model):
+    """Continuous-time repeat-purchase models (BG/NBD, MBG/NBD, Pareto/NBD): one set of methods, lifetimes'
+    names."""
 
     def fit(self, frequency, recency=None, T=None, weights=None, max_iterations=None, tolerance=None,
             initial_params=None):
@@ -279,6 +277,37 @@ class BgNbd(_Model):
     predict = conditional_expected_number_of_purchases_up_to_time
 
 
+class BgNbd(_RepeatPurchaseModel):
+    """BG/NBD (Fader, Hardie & Lee 2005); lifetimes' BetaGeoFitter. Parameters r, alpha, a, b."""
+
+    _key, _typed = "bgnbd", "bg_nbd"
+    _param_names = ("r", "alpha", "a", "b")
+
+
+class MBgNbd(_RepeatPurchaseModel):
+    """MBG/NBD (Batislam, Denizel & Filiztekin 2007); lifetimes' ModifiedBetaGeoFitter. Parameters r, alpha, a,
+    b. Unlike BG/NBD, a customer may drop out right after the first purchase, so P(alive) < 1 also without
+    repeat purchases."""
+
+    _key, _typed = "mbgnbd", "mbg_nbd"
+    _param_names = ("r", "alpha", "a", "b")
+
+
+class ParetoNBD(_RepeatPurchaseModel):
+    """Pareto/NBD (Schmittlein, Morrison & Colombo 1987; Fader & Hardie 2005); lifetimes' ParetoNBDFitter.
+    Parameters r, alpha, s, beta."""
+
+    _key, _typed = "pnbd", "pareto_nbd"
+    _param_names = ("r", "alpha", "s", "beta")
+
+    def discounted_expected_residual_transactions(self, discount_rate, frequency, recency, T):
+        """DERT (Fader, Hardie & Lee 2005, "RFM and CLV"): expected future purchases discounted continuously at
+        `discount_rate` per time unit of recency and T (e.g. 0.15 a year = 0.0027 a week)."""
+        return self._predict("dert", discount_rate, frequency, recency, T)
+
+    dert = discounted_expected_residual_transactions
+
+
 class GammaGamma(_Model):
     """Gamma-Gamma spend model (Fader, Hardie & Lee 2005); lifetimes' GammaGammaFitter. Parameters p, q, gamma."""
 
@@ -310,7 +339,8 @@ class GammaGamma(_Model):
         if freq not in _FREQ:
             raise ValueError(f"freq must be one of {', '.join(_FREQ)}")
         if not isinstance(transaction_prediction_model, _Model):
-            raise TypeError("transaction_prediction_model must be a fitted crmkit.clv model (e.g. BgNbd)")
+            raise TypeError("transaction_prediction_model must be a fitted crmkit.clv model (BgNbd, MBgNbd or "
+                            "ParetoNBD)")
         f = _array(frequency, name="frequency")
         n = len(f)
         cols = [f, _array(recency, n, "recency"), _array(T, n, "T"), _array(monetary_value, n, "monetary_value")]
@@ -419,7 +449,10 @@ class Sbg(_Model):
 
 #: lifetimes' names
 BetaGeoFitter = BgNbd
+ModifiedBetaGeoFitter = MBgNbd
+ParetoNBDFitter = ParetoNBD
 BetaGeoBetaBinomFitter = BgBb
 GammaGammaFitter = GammaGamma
 
-__all__ = ["BgNbd", "BgBb", "GammaGamma", "Sbg", "BetaGeoFitter", "BetaGeoBetaBinomFitter", "GammaGammaFitter"]
+__all__ = ["BgNbd", "MBgNbd", "ParetoNBD", "BgBb", "GammaGamma", "Sbg", "BetaGeoFitter", "ModifiedBetaGeoFitter",
+           "ParetoNBDFitter", "BetaGeoBetaBinomFitter", "GammaGammaFitter"]

@@ -137,3 +137,68 @@ def test_bgbb_reproduces_fader_hardie_shang_2010(data_dir):
     e = fixed.conditional_expected_number_of_purchases_up_to_time(5, [3], [4], [6])
     assert e[0] == pytest.approx(1.0342284984211145, rel=1e-10)
     assert fixed.expected_number_of_transactions_in_first_n_periods(6) == pytest.approx(2.2196313934873078, rel=1e-10)
+
+
+def test_pareto_nbd_reproduces_fader_hardie_2005(cdnow):
+    from crmkit.clv import ParetoNBD, ParetoNBDFitter
+    assert ParetoNBDFitter is ParetoNBD and crmkit.ParetoNBD is ParetoNBD
+    pn = ParetoNBDFitter().fit(cdnow)
+    # Fader & Hardie (2005): r 0.5534, alpha 10.5796, s 0.6061, beta 11.6650, LL -9594.98 (flat along
+    # alpha/beta: tolerances of tests/cpp/clv/pareto_nbd_test.cpp)
+    assert list(pn.params_.index) == ["r", "alpha", "s", "beta"]
+    tol = np.array([2e-4, 5e-3, 2e-4, 1.5e-2])
+    assert (np.abs(pn.params_.values - [0.5534, 10.5796, 0.6061, 11.6650]) <= tol).all(), pn.params_
+    assert pn.log_likelihood_ == pytest.approx(-9594.98, abs=0.02)
+    assert pn.converged_ is True and (pn.standard_errors_ > 0).all()
+    # BTYD walkthrough: P(alive | 26, 30.86, 31) = 0.9979; conditional expectation over 52 weeks 25.46
+    assert pn.conditional_probability_alive(26, 30.86, 31)[0] == pytest.approx(0.9979, abs=5e-5)
+    assert pn.conditional_expected_number_of_purchases_up_to_time(52, 26, 30.86, 31)[0] == pytest.approx(25.46, abs=0.01)
+    # BTYD's pnbd.Expectation for t = 0..9, with lifetimes' tolerance (test_expectation_returns_same_value_as_R_BTYD,
+    # atol 0.01: BTYD's values come from its own, slightly different, estimates)
+    btyd = [0.0, 0.05077821, 0.09916088, 0.14542507, 0.18979930, 0.23247466, 0.27361274, 0.31335159, 0.35181024,
+            0.38909211]
+    np.testing.assert_allclose(pn.expected_number_of_purchases_up_to_time(np.arange(10)), btyd, atol=0.01)
+    p = pn.conditional_probability_alive(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    assert isinstance(p, pd.Series) and ((p >= 0) & (p <= 1)).all()
+    d = pn.dert(0.0027, cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    e = pn.predict(52, cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    assert np.isfinite(d).all() and (d >= e).all()
+    pmf = pn.probability_of_n_purchases_up_to_time(39, np.arange(0, 300))
+    assert pmf.sum() == pytest.approx(1, abs=1e-6)
+    back = ParetoNBD.from_json(pn.to_json())
+    np.testing.assert_array_equal(back.params_.values, pn.params_.values)
+    with pytest.raises(ValueError):
+        crmkit.BgNbd.from_json(pn.to_json())
+
+
+def test_pareto_nbd_heavy_buyers_and_weights():
+    from crmkit.clv import ParetoNBD
+    pn = ParetoNBD.from_params({"r": 0.5534, "alpha": 74.06, "s": 0.6061, "beta": 81.66})  # CDNOW in days
+    x = np.array([200, 1000, 10000, 10000.0])
+    T = np.array([1000, 5000, 10000, 10000.0])
+    t_x = np.array([990, 2500, 9999, 100.0])
+    p = pn.conditional_probability_alive(x, t_x, T)
+    e = pn.conditional_expected_number_of_purchases_up_to_time(365, x, t_x, T)
+    assert np.isfinite(p).all() and ((p >= 0) & (p <= 1)).all() and np.isfinite(e).all()
+    assert p[3] < p[2]  # the same customer, last purchase long ago
+    f, r, TT = np.array([0, 1, 2, 5.0]), np.array([0, 3, 10, 30.0]), np.array([40, 40, 35, 38.0])
+    w = np.array([30, 20, 10, 20.0])
+    a = ParetoNBD().fit(f, r, TT, weights=w)
+    b = ParetoNBD().fit(np.repeat(f, w.astype(int)), np.repeat(r, w.astype(int)), np.repeat(TT, w.astype(int)))
+    assert a.log_likelihood_ == pytest.approx(b.log_likelihood_, rel=1e-9)
+
+
+def test_mbgnbd_reproduces_lifetimes_and_btydplus(cdnow):
+    from crmkit.clv import MBgNbd, ModifiedBetaGeoFitter
+    assert ModifiedBetaGeoFitter is MBgNbd
+    m = ModifiedBetaGeoFitter().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    # lifetimes' TestModifiedBetaGeoFitter / BTYDplus: 0.525, 6.183, 0.891, 1.614 (3 decimals)
+    np.testing.assert_allclose(m.params_.values, [0.525, 6.183, 0.891, 1.614], atol=1.5e-3)
+    assert m.conditional_probability_alive(0, 1, 1)[0] < 1.0
+    assert m.conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86)[0] == pytest.approx(1.226, abs=0.05)
+    times = [0.1429, 1.0, 3.00, 31.8571, 32.00, 78.00]
+    np.testing.assert_allclose(m.expected_number_of_purchases_up_to_time(times),
+                               [0.0078, 0.0532, 0.1506, 1.0405, 1.0437, 1.8576], rtol=0.05)
+    gg = GammaGamma.from_params([6.25, 3.74, 15.44])
+    v = gg.customer_lifetime_value(m, [2, 0], [30.43, 0], [38.86, 38.86], [22.35, 0], freq="W")
+    assert (v > 0).all()
