@@ -1,5 +1,5 @@
 // crmkit clv: per-customer lifetime value = margin x Gamma-Gamma expected spend x discounted expected
-// purchases of a BG/NBD model, month by month as lifetimes' customer_lifetime_value does.
+// purchases of a BG/NBD, MBG/NBD or Pareto/NBD model, month by month as lifetimes' customer_lifetime_value does.
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,8 +23,8 @@ void add_clv(CLI::App& root, std::vector<Command>& commands) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* app = root.add_subcommand(
-      "clv", "Customer lifetime value: customer_id,clv,expected_purchases,expected_spend,p_alive (a BG/NBD "
-             "transaction model and a Gamma-Gamma spend model, fitted to the data unless given)");
+      "clv", "Customer lifetime value: customer_id,clv,expected_purchases,expected_spend,p_alive (a BG/NBD, "
+             "MBG/NBD or Pareto/NBD transaction model and a Gamma-Gamma spend model, fitted to the data unless given)");
   a->tx.add_to(*app);
   app->get_option("--transactions")->required(false);
   app->add_option("--summary", a->summary, "Customer summary CSV instead of --transactions (as for `crmkit fit`; "
@@ -37,8 +37,9 @@ void add_clv(CLI::App& root, std::vector<Command>& commands) {
   app->add_option("--margin", a->margin, "Profit margin applied to spend (1 = revenue)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app->add_option("--model-type", a->model_type, "Transaction model: bgnbd (pnbd is not built yet)")
-      ->check(CLI::IsMember({"bgnbd", "pnbd"}))
+  app->add_option("--model-type", a->model_type, "Transaction model to fit: bgnbd (BG/NBD), pnbd (Pareto/NBD) or "
+                                                 "mbgnbd (MBG/NBD)")
+      ->check(CLI::IsMember({"bgnbd", "pnbd", "mbgnbd"}))
       ->capture_default_str();
   app->add_option("--transaction-model", a->transaction_model, "A fitted transaction model file (`crmkit fit`) "
                                                                "instead of fitting one")
@@ -52,12 +53,11 @@ void add_clv(CLI::App& root, std::vector<Command>& commands) {
   a->out.add_to(*app);
   app->footer(
       "Example:\n  crmkit clv --transactions orders.csv --horizon-months 12 --discount-rate 0.01 --margin 0.3\n"
-      "  crmkit clv --summary summary.csv --period week --horizon-months 12 --discount-rate 0.01");
+      "  crmkit clv --summary summary.csv --period week --horizon-months 12 --discount-rate 0.01\n"
+      "  crmkit clv --summary summary.csv --period week --model-type pnbd --horizon-months 12");
   commands.push_back({app, [a] {
     if (a->tx.path.empty() == a->summary.empty())
       throw UsageError("give exactly one of --transactions and --summary");
-    if (a->model_type == "pnbd")
-      throw UsageError("--model-type pnbd: the Pareto/NBD model is not available in this version; use bgnbd");
     const double per_month = a->period == "day" ? 30.0 : a->period == "week" ? 4.345 : 1.0;
     SummaryFile s;
     if (!a->summary.empty()) {

@@ -43,7 +43,8 @@ void add_fit(CLI::App& root, std::vector<Command>& commands) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* app = root.add_subcommand("fit", "Fit a CLV model to a customer-summary file; prints the model (JSON)");
-  app->add_option("MODEL", a->model, "bgnbd (BG/NBD), bgbb (BG/BB), gg (Gamma-Gamma) or sbg (shifted-beta-geometric); mbgnbd and pnbd are not built yet")
+  app->add_option("MODEL", a->model, "bgnbd (BG/NBD), mbgnbd (MBG/NBD), pnbd (Pareto/NBD), bgbb (BG/BB), gg (Gamma-Gamma) or sbg "
+                                   "(shifted-beta-geometric)")
       ->required();
   app->add_option("--summary", a->summary,
                   "Customer summary CSV: frequency,recency,T[,monetary_value][,weights] (lifetimes' names) or "
@@ -62,6 +63,7 @@ void add_fit(CLI::App& root, std::vector<Command>& commands) {
       ->capture_default_str();
   app->add_option("-o,--output", a->output, "Write to FILE instead of stdout")->type_name("FILE");
   app->footer("Example:\n  crmkit fit bgnbd --summary summary.csv > bgnbd.json\n"
+              "  crmkit fit pnbd --summary summary.csv > pnbd.json\n"
               "  crmkit fit gg --summary summary.csv > gg.json");
   commands.push_back({app, [a] {
     bool known = false;

@@ -22,7 +22,7 @@ void add_predict(CLI::App& root, std::vector<Command>& commands) {
   CLI::App* app = root.add_subcommand(
       "predict", "Per-customer predictions of a fitted model: customer_id,expected_purchases,p_alive "
                  "(gg: customer_id,expected_spend; sbg: period,survival,retention_rate)");
-  app->add_option("MODEL", a->model, "The model kind of the file: bgnbd, bgbb, gg or sbg")->required();
+  app->add_option("MODEL", a->model, "The model kind of the file: bgnbd, mbgnbd, pnbd, bgbb, gg or sbg")->required();
   app->add_option("--model", a->model_file, "Model file written by `crmkit fit`")->required()->type_name("FILE");
   app->add_option("--summary", a->summary, "Customer summary CSV (as for `crmkit fit`; not used by sbg)")
       ->type_name("FILE");

@@ -88,12 +88,14 @@ def test_clv_from_transactions_and_from_models(tmp_path):
 
 @pytest.mark.parametrize("args,code,message", [
     (["fit", "nope", "--summary", SUMMARY], 2, "must be one of"),
-    (["fit", "pnbd", "--summary", SUMMARY], 2, "not available in this version"),
+    (["fit", "pnbdx", "--summary", SUMMARY], 2, "bgnbd, gg, sbg, bgbb, pnbd, mbgnbd"),
+    (["fit", "pnbd", "--summary", SUMMARY_FH, "--penalizer", "-1"], 2, "--penalizer"),
     (["fit", "bgnbd"], 2, "--summary"),
     (["fit", "bgnbd", "--summary", "/no/such.csv"], 1, "/no/such.csv"),
     (["fit", "gg", "--summary", SUMMARY], 1, "monetary value column"),
     (["clv", "--horizon-months", "12"], 2, "exactly one of --transactions and --summary"),
-    (["clv", "--summary", SUMMARY, "--model-type", "pnbd"], 2, "Pareto/NBD"),
+    (["clv", "--summary", SUMMARY, "--model-type", "pnbd"], 1, "monetary value column"),
+    (["clv", "--summary", SUMMARY_FH, "--model-type", "nbd"], 2, "--model-type"),
 ])
 def test_errors(args, code, message):
     p = run(*args, ok=False)
@@ -160,3 +162,50 @@ def test_fit_bgbb_reproduces_fader_hardie_shang_2010(tmp_path):
     p = run("predict", "bgbb", "--model", str(model), "--summary", os.path.join(DATA, "donations.csv"),
             "--horizon", "2.5", ok=False)
     assert p.returncode == 2 and "whole number" in p.stderr
+
+
+def test_fit_and_predict_pnbd_reproduce_fader_hardie_2005(tmp_path):
+    model = tmp_path / "pnbd.json"
+    run("fit", "pnbd", "--summary", SUMMARY, "-o", str(model))
+    out = json.loads(model.read_text())
+    assert list(out)[:6] == ["model", "params", "log_likelihood", "converged", "iterations", "std_errors"]
+    assert out["model"] == "pnbd" and out["converged"] is True
+    p = out["params"]
+    assert list(p) == ["r", "alpha", "s", "beta"]
+    # Fader & Hardie (2005) on CDNOW: r 0.5534, alpha 10.5796, s 0.6061, beta 11.6650, LL -9594.98; the
+    # likelihood is flat along alpha/beta (tolerances of tests/cpp/clv/pareto_nbd_test.cpp)
+    for k, v, tol in (("r", 0.5534, 2e-4), ("alpha", 10.5796, 5e-3), ("s", 0.6061, 2e-4), ("beta", 11.6650, 1.5e-2)):
+        assert abs(p[k] - v) <= tol, k
+    assert abs(out["log_likelihood"] + 9594.98) <= 0.02
+    assert all(v > 0 for v in out["std_errors"].values())
+    pred = rows(run("predict", "pnbd", "--model", str(model), "--summary", SUMMARY, "--horizon", "39").stdout)
+    assert list(pred[0]) == ["customer_id", "expected_purchases", "p_alive"] and len(pred) == 2357
+    assert all(0 <= float(r["p_alive"]) <= 1 for r in pred)
+    # the model file must match the MODEL argument
+    p2 = run("predict", "bgnbd", "--model", str(model), "--summary", SUMMARY, "--horizon", "39", ok=False)
+    assert p2.returncode == 2 and "holds a pnbd model" in p2.stderr
+    table = run("fit", "pnbd", "--summary", SUMMARY, "--format", "table").stdout
+    assert table.startswith("Pareto/NBD fit") and "beta" in table
+
+
+def test_fit_mbgnbd_reproduces_lifetimes_and_btydplus():
+    out = json.loads(run("fit", "mbgnbd", "--summary", SUMMARY_FH).stdout)  # Fader & Hardie's column names
+    assert out["model"] == "mbgnbd" and out["converged"] is True
+    # lifetimes' ModifiedBetaGeoFitter test / BTYDplus: 0.525, 6.183, 0.891, 1.614 (3 decimals)
+    for k, v in {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}.items():
+        assert abs(out["params"][k] - v) <= 0.0015, k
+
+
+def test_clv_with_a_pareto_nbd_model(tmp_path):
+    out = rows(run("clv", "--summary", SUMMARY_FH, "--period", "week", "--model-type", "pnbd", "--horizon-months",
+                   "12", "--discount-rate", "0.01").stdout)
+    assert list(out[0]) == ["customer_id", "clv", "expected_purchases", "expected_spend", "p_alive"]
+    assert len(out) == 2357 and all(float(r["clv"]) >= 0 for r in out)
+    # The same with the fitted model given as a file: identical values.
+    model = tmp_path / "pnbd.json"
+    run("fit", "pnbd", "--summary", SUMMARY_FH, "-o", str(model))
+    again = rows(run("clv", "--summary", SUMMARY_FH, "--period", "week", "--transaction-model", str(model),
+                     "--horizon-months", "12", "--discount-rate", "0.01").stdout)
+    assert [r["clv"] for r in again] == [r["clv"] for r in out]
+    bg = rows(run("clv", "--summary", SUMMARY_FH, "--period", "week", "--horizon-months", "12").stdout)
+    assert [r["clv"] for r in bg] != [r["clv"] for r in out]
