@@ -27,13 +27,16 @@ declare({
 })
 
 COLUMNS = ("rfm_recency", "rfm_frequency", "rfm_monetary", "frequency", "recency", "T", "monetary_value",
-           "total_spend", "p_alive", "churn_risk", "expected_purchases", "expected_spend", "clv")
+           "total_spend", "p_alive", "churn_risk", "expected_purchases", "expected_spend", "clv", "churn_probability")
+OUTPUT_FILES = ("customers.csv", "summary.json", "report.html", "kano.json", "kano.csv", "service.json")
 
 
 class Analysis:
     """What one run produced: ``summary`` (summary.json as a dict), ``report_html`` (text), the paths
-    written (``output_dir``, ``report_path``, ``customers_path``, ``summary_path``; None without an
-    output directory), ``column(name)`` (numpy array per customer) and ``customers`` (customers.csv)."""
+    written (``output_dir``, ``report_path``, ``customers_path``, ``summary_path``; ``kano_json_path``,
+    ``kano_csv_path`` with a survey and ``service_path`` with interactions; None when not written),
+    ``paths`` (file name -> path of every file written), ``column(name)`` (numpy array per customer)
+    and ``customers`` (customers.csv)."""
 
     def __init__(self, handle, output_dir):
         self._h = handle
@@ -45,11 +48,14 @@ class Analysis:
         check(lib.crmkit_analysis_len(handle, byref(n)))
         self.n_customers = n.value
         paths = {}
-        for f in ("customers.csv", "summary.json", "report.html"):
+        for f in OUTPUT_FILES:
             check(lib.crmkit_analysis_output_path(handle, f.encode(), byref(p)))
             paths[f] = p.value.decode("utf-8") or None
+        self.paths = {f: v for f, v in paths.items() if v}
         self.customers_path, self.summary_path, self.report_path = (paths["customers.csv"], paths["summary.json"],
                                                                     paths["report.html"])
+        self.kano_json_path, self.kano_csv_path, self.service_path = (paths["kano.json"], paths["kano.csv"],
+                                                                      paths["service.json"])
 
     def column(self, name):
         out = np.empty(self.n_customers, dtype=np.float64)
@@ -94,7 +100,10 @@ def analyze(data, output_dir=None, customer_id_col="customer_id", datetime_col="
 
     Path reading options (``customer_col``, ``date_col``, ``amount_col``, ...) are those of
     ``read_transactions``; DataFrames use ``customer_id_col``, ``datetime_col``, ``monetary_value_col``.
-    Dates are ``YYYY-MM-DD`` text, ``datetime.date`` or pandas Timestamps. Returns an ``Analysis``.
+    Dates are ``YYYY-MM-DD`` text, ``datetime.date`` or pandas Timestamps. ``survey`` (a Kano survey CSV)
+    adds the Kano section, kano.json and kano.csv; ``interactions`` (an interaction CSV) the service
+    section and service.json; ``calibration_end`` also fits the logistic churn model
+    (``summary["churn_model"]``, column ``churn_probability``). Returns an ``Analysis``.
     """
     tx = as_transactions(data, customer_id_col, datetime_col, monetary_value_col, **read_kw)
     source = os.fspath(data) if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__") else None

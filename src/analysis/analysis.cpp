@@ -2,6 +2,7 @@
 #include "crmkit/analysis/analysis.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -10,9 +11,15 @@
 #include <string>
 #include <utility>
 
+#include <Eigen/Core>
+
+#include "crmkit/churn/logistic.hpp"
+#include "crmkit/churn/metrics.hpp"
+#include "crmkit/churn/validation.hpp"
 #include "crmkit/clv/model.hpp"
 #include "crmkit/core/error.hpp"
 #include "crmkit/io/date.hpp"
+#include "crmkit/io/table.hpp"
 #include "crmkit/version.hpp"
 
 namespace crmkit::analysis {
@@ -242,6 +249,74 @@ double top_share(std::vector<double> values, double top) {
   double s = 0;
   for (std::size_t i = 0; i < k; ++i) s += values[i];
   return s / total;
+}
+
+
+// The four calibration-summary features of the logistic churn model, one row per customer.
+Eigen::MatrixXd churn_features(const summary::CustomerSummary& s) {
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(s.size()), 4);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto r = static_cast<Eigen::Index>(i);
+    x(r, 0) = s.frequency[i];
+    x(r, 1) = s.recency[i];
+    x(r, 2) = s.T[i];
+    x(r, 3) = s.monetary_value[i];
+  }
+  return x;
+}
+
+// The service section: metrics by channel (when the file has a channel column), NPS when it has a
+// score column, and how many of its customers the transaction log knows.
+ServiceSection service_section(const std::string& path, const core::Dictionary* ids,
+                               const std::vector<std::int64_t>& first_by_code) {
+  const io::CsvTable t = io::read_table(path);
+  ServiceSection sv;
+  sv.source = path;
+  sv.interactions = t.rows();
+  if (const auto ch = t.find({"channel"})) sv.by = t.header()[*ch];
+  const bool metric = t.find({"csat", "csat_score", "satisfaction"}) || t.find({"ces", "ces_score", "effort"}) ||
+                      t.find({"first_response_minutes", "response_minutes", "first_response_time"}) ||
+                      t.find({"resolved_first_contact", "first_contact_resolution", "fcr"});
+  const auto nps_col = t.find({"nps", "nps_score", "score", "likelihood_to_recommend", "recommend"});
+  if (!metric && !nps_col)
+    throw ParseError(t.source(), 1, 0, "",
+                     "at least one service column (csat, ces, first_response_minutes, resolved_first_contact) or "
+                     "an NPS score column (nps, score, likelihood_to_recommend)",
+                     "none in the header");
+  if (metric) sv.metrics = service::service_metrics_csv(path, sv.by);
+  if (nps_col) {
+    sv.nps_column = t.header()[*nps_col];
+    sv.nps = service::nps_csv(path, sv.by, sv.nps_column);
+  }
+  if (const auto cc = t.find({"customer_id", "customer", "client_id", "client"})) {
+    sv.customer_column = t.header()[*cc];
+    core::Dictionary seen;
+    std::vector<char> matched;  // by code of `seen`
+    for (std::size_t r = 0; r < t.rows(); ++r) {
+      std::string_view cell = t.cell(r, *cc);
+      while (!cell.empty() && cell.front() == ' ') cell.remove_prefix(1);
+      while (!cell.empty() && cell.back() == ' ') cell.remove_suffix(1);
+      if (cell.empty()) continue;
+      std::uint32_t code = core::Dictionary::npos;
+      if (ids) {
+        code = ids->find(cell);
+      } else {
+        std::uint64_t v = 0;
+        const auto [ptr, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
+        if (ec == std::errc() && ptr == cell.data() + cell.size() && v < first_by_code.size())
+          code = static_cast<std::uint32_t>(v);
+      }
+      // A customer of the analysis has a purchase on or before as_of.
+      const bool known = code != core::Dictionary::npos && code < first_by_code.size() &&
+                         first_by_code[code] != std::numeric_limits<std::int64_t>::max();
+      const std::uint32_t k = seen.encode(cell);
+      if (k >= matched.size()) matched.push_back(known ? 1 : 0);
+      sv.matched_interactions += known ? 1 : 0;
+    }
+    sv.customers = seen.size();
+    for (char m : matched) sv.matched_customers += m ? 1 : 0;
+  }
+  return sv;
 }
 
 }  // namespace
@@ -572,10 +647,62 @@ Results analyze(const Inputs& inputs, const Options& options) {
     h.churn_scores.push_back(churn_curves("1 - P(alive)", risk, pos, p.weight));
     for (std::size_t k = 0; k < p.size(); ++k) risk[k] = -pred[k];
     h.churn_scores.push_back(churn_curves("fewest expected purchases", risk, pos, p.weight));
+    // The logistic churn model on the calibration summary, cross-validated (out-of-fold scores).
+    {
+      const auto& cal = hs->calibration;
+      std::vector<double> y(cal.size());
+      double churners = 0;
+      for (std::size_t i = 0; i < cal.size(); ++i) {
+        y[i] = hs->frequency_holdout[i] == 0 ? 1.0 : 0.0;
+        churners += y[i];
+      }
+      const double stayers = static_cast<double>(cal.size()) - churners;
+      const std::size_t folds = static_cast<std::size_t>(std::min({5.0, churners, stayers}));
+      if (folds >= 2) {
+        try {
+          const Eigen::MatrixXd x = churn_features(cal);
+          churn::LogisticOptions lo;
+          lo.standardize = true;
+          const auto cv = churn::cross_validate(x, y, lo, folds, 0);
+          const churn::LogisticModel lm =
+              churn::fit_logistic(x, y, lo, {"frequency", "recency", "T", "monetary_value"});
+          ChurnModel lmod;
+          lmod.feature_names = lm.feature_names;
+          for (Eigen::Index j = 0; j < lm.coef.size(); ++j) {
+            lmod.coef.push_back(lm.coef(j));
+            lmod.std_coef.push_back(lm.coef(j) * lm.feature_scale(j));
+          }
+          lmod.intercept = lm.intercept;
+          lmod.converged = lm.status == math::FitStatus::Converged;
+          lmod.iterations = lm.iterations;
+          lmod.folds = folds;
+          lmod.horizon = hs->duration_holdout;
+          lmod.auc = cv.pooled.auc;
+          lmod.pr_auc = cv.pooled.pr_auc;
+          lmod.log_loss = cv.pooled.log_loss;
+          lmod.brier = cv.pooled.brier;
+          const std::vector<double> ones(cal.size(), 1.0);
+          h.churn_scores.push_back(churn_curves("logistic model", cv.probability, y, ones));
+          c.churn_probability.resize(n);
+          lm.predict_proba(churn_features(s), c.churn_probability);
+          res.churn_model = std::move(lmod);
+          if (!res.churn_model->converged)
+            res.notes.push_back({"Churn model", "The logistic churn model did not converge: treat its scores with care."});
+        } catch (const Error& e) {
+          c.churn_probability.clear();
+          res.notes.push_back({"Churn model", std::string("The logistic churn model could not be fitted: ") + e.what()});
+        }
+      } else {
+        res.notes.push_back({"Churn model", "The logistic churn model needs at least two customers who bought in "
+                                            "the holdout and two who did not."});
+      }
+    }
     res.holdout = std::move(h);
   } else if (!options.calibration_end) {
     res.notes.push_back({"Holdout checks", "No calibration end given (--calibration-end): the calibration-versus-holdout "
                                            "plot and the churn ROC, gains and lift need one."});
+    res.notes.push_back({"Churn model", "The logistic churn model needs a label window: give --calibration-end "
+                                        "(label = no purchase after it); churn risk is 1 - P(alive)."});
   }
 
   // ---- 7. other inputs -------------------------------------------------------------------------------
@@ -587,17 +714,20 @@ Results analyze(const Inputs& inputs, const Options& options) {
     std::ifstream probe(*path);
     if (!probe) throw IoError(*path, "cannot open");
   }
-  res.notes.push_back({"Churn model", "The logistic churn model is not in this build yet; churn risk is 1 - P(alive)."});
   res.notes.push_back({"Retention", "Kaplan-Meier and cohort retention curves are not in this build yet."});
   if (!inputs.interactions_path.empty())
-    res.notes.push_back({"Service metrics", "An interaction table was given (" + inputs.interactions_path +
-                                                "), but this build has no service metrics yet."});
+    res.service = service_section(inputs.interactions_path, inputs.ids, first_by_code);
   else
     res.notes.push_back({"Service metrics", "No interaction table given (--interactions)."});
-  if (!inputs.survey_path.empty())
-    res.notes.push_back({"Kano", "A survey was given (" + inputs.survey_path + "), but this build has no Kano analysis yet."});
-  else
+  if (!inputs.survey_path.empty()) {
+    KanoSection k;
+    k.source = inputs.survey_path;
+    const kano::SurveyTable survey = kano::read_survey(inputs.survey_path);
+    k.result = kano::analyze(survey.view(), {}, survey.inputs());
+    res.kano = std::move(k);
+  } else {
     res.notes.push_back({"Kano", "No Kano survey given (--survey)."});
+  }
   return res;
 }
 
@@ -698,12 +828,115 @@ nlohmann::ordered_json Results::summary_json() const {
                     {"churn_auc_expected_purchases", num(h.churn_scores[1].auc)},
                     {"top_decile_lift_p_alive", num(h.churn_scores[0].lift.front())},
                     {"top_decile_lift_expected_purchases", num(h.churn_scores[1].lift.front())}};
+    const bool lg = h.churn_scores.size() > 2;
+    j["holdout"]["churn_auc_logistic"] = lg ? num(h.churn_scores[2].auc) : J(nullptr);
+    j["holdout"]["top_decile_lift_logistic"] = lg ? num(h.churn_scores[2].lift.front()) : J(nullptr);
   } else {
     j["holdout"] = nullptr;
   }
   J omitted = J::array();
   for (const auto& nt : notes) omitted.push_back({{"section", nt.section}, {"note", nt.text}});
   j["notes"] = omitted;
+
+  // Added after the first release's keys (appended so their order stays stable).
+  if (churn_model) {
+    const ChurnModel& m = *churn_model;
+    J coef, std_coef;
+    for (std::size_t i = 0; i < m.feature_names.size(); ++i) {
+      coef[m.feature_names[i]] = num(m.coef[i]);
+      std_coef[m.feature_names[i]] = num(m.std_coef[i]);
+    }
+    j["churn_model"] = {{"model", "logistic_regression"},
+                        {"label", "no purchase in the holdout"},
+                        {"horizon", m.horizon},
+                        {"features", m.feature_names},
+                        {"coef", coef},
+                        {"standardized_coef", std_coef},
+                        {"intercept", num(m.intercept)},
+                        {"converged", m.converged},
+                        {"folds", m.folds},
+                        {"auc", num(m.auc)},
+                        {"pr_auc", num(m.pr_auc)},
+                        {"log_loss", num(m.log_loss)},
+                        {"brier", num(m.brier)}};
+  } else {
+    j["churn_model"] = nullptr;
+  }
+  if (kano) {
+    const auto& r = kano->result;
+    const auto& q = r.quality;
+    J feats = J::array();
+    std::vector<const kano::FeatureResult*> order;
+    for (const auto& f : r.features) order.push_back(&f);
+    std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->priority < b->priority; });
+    for (const auto* f : order)
+      feats.push_back({{"feature", f->feature},
+                       {"category", f->n ? J(std::string(1, kano::letter(f->category))) : J(nullptr)},
+                       {"better", num(f->better)},
+                       {"worse", num(f->worse)},
+                       {"priority", f->priority}});
+    j["kano"] = {{"source", kano->source},
+                 {"respondents", q.respondents},
+                 {"rows", q.rows},
+                 {"used_rows", q.used_rows},
+                 {"skipped_rows", q.skipped_rows},
+                 {"missing_answers", q.missing_answers},
+                 {"invalid_answers", q.invalid_answers},
+                 {"straightliners", q.straightliners},
+                 {"questionable_respondents", q.questionable_respondents},
+                 {"features", feats}};
+  } else {
+    j["kano"] = nullptr;
+  }
+  if (service) {
+    const ServiceSection& sv = *service;
+    auto metrics = [&](const service::GroupMetrics& g) {
+      const auto& rep = *sv.metrics;
+      J o;
+      o["interactions"] = g.interactions;
+      o["csat"] = rep.has_csat ? num(g.csat.csat) : J(nullptr);
+      o["ces_mean"] = rep.has_ces ? num(g.ces.mean) : J(nullptr);
+      o["fcr"] = rep.has_fcr ? num(g.fcr.estimate) : J(nullptr);
+      o["sla_compliance"] = rep.has_sla ? num(g.sla.compliance) : J(nullptr);
+      return o;
+    };
+    J o;
+    o["source"] = sv.source;
+    o["by"] = sv.by.empty() ? J(nullptr) : J(sv.by);
+    o["interactions"] = sv.interactions;
+    o["customers"] = sv.customer_column.empty() ? J(nullptr) : J(sv.customers);
+    o["matched_customers"] = sv.customer_column.empty() ? J(nullptr) : J(sv.matched_customers);
+    o["matched_interactions"] = sv.customer_column.empty() ? J(nullptr) : J(sv.matched_interactions);
+    if (sv.metrics) {
+      o["overall"] = metrics(sv.metrics->overall);
+      J groups = J::array();
+      for (const auto& g : sv.metrics->groups) {
+        J gj = metrics(g);
+        gj["group"] = g.group;
+        groups.push_back(gj);
+      }
+      o["groups"] = groups;
+      J tiers = J::array();
+      if (sv.metrics->has_sla)
+        for (const auto& t : sv.metrics->overall.sla.tiers)
+          tiers.push_back({{"tier", t.tier}, {"target_minutes", t.target_minutes}, {"n", t.n},
+                           {"compliance", num(t.compliance)}});
+      o["sla_tiers"] = tiers;
+    } else {
+      o["overall"] = nullptr;
+      o["groups"] = J::array();
+      o["sla_tiers"] = J::array();
+    }
+    if (sv.nps) {
+      const auto& a = sv.nps->overall;
+      o["nps"] = {{"n", a.n}, {"score", num(a.score)}, {"ci_low", num(a.ci_low)}, {"ci_high", num(a.ci_high)}};
+    } else {
+      o["nps"] = nullptr;
+    }
+    j["service"] = o;
+  } else {
+    j["service"] = nullptr;
+  }
   return j;
 }
 

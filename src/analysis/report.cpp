@@ -1,10 +1,12 @@
 // Outputs of the analysis: customers.csv, summary.json and the self-contained report.html.
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <numeric>
 #include <ostream>
 #include <sstream>
@@ -16,9 +18,13 @@
 #include "crmkit/io/date.hpp"
 #include "crmkit/version.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace crmkit::analysis {
 
 namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 void put_double(std::string& out, double v) {
   if (!std::isfinite(v)) return;  // blank cell
@@ -137,6 +143,35 @@ struct Html {
   void end_section() { s += "</section>"; }
 };
 
+const char* category_name(kano::Category c) {
+  switch (c) {
+    case kano::Category::A: return "attractive";
+    case kano::Category::O: return "one-dimensional";
+    case kano::Category::M: return "must-be";
+    case kano::Category::I: return "indifferent";
+    case kano::Category::R: return "reverse";
+    case kano::Category::Q: return "questionable";
+  }
+  return "";
+}
+
+// Features in roadmap priority order (1 first).
+std::vector<const kano::FeatureResult*> by_priority(const kano::KanoResult& r) {
+  std::vector<const kano::FeatureResult*> order;
+  for (const auto& f : r.features) order.push_back(&f);
+  std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->priority < b->priority; });
+  return order;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ", ";
+    out += items[i];
+  }
+  return out;
+}
+
 std::string period_plural(summary::Period p) {
   return p == summary::Period::Day ? "days" : p == summary::Period::Week ? "weeks" : "months";
 }
@@ -145,12 +180,12 @@ std::string period_plural(summary::Period p) {
 
 void write_customers_csv(const Results& res, std::ostream& os) {
   const auto& c = res.customers;
-  const bool model = !c.p_alive.empty(), value = !c.clv.empty();
+  const bool model = !c.p_alive.empty(), value = !c.clv.empty(), logistic = !c.churn_probability.empty();
   std::string out;
   out.reserve(1 << 20);
   out += "customer_id,rfm_recency,rfm_frequency,rfm_monetary,r_score,f_score,m_score,rfm_cell,segment,"
          "frequency,recency,T,monetary_value,total_spend,n_transactions,first_purchase,last_purchase,"
-         "p_alive,churn_risk,expected_purchases,expected_spend,clv\n";
+         "p_alive,churn_risk,expected_purchases,expected_spend,clv,churn_probability\n";
   for (std::size_t i = 0; i < c.size(); ++i) {
     put_csv_text(out, res.id(i));
     out += ',';
@@ -190,6 +225,8 @@ void write_customers_csv(const Results& res, std::ostream& os) {
     if (value) put_double(out, c.expected_spend[i]);
     out += ',';
     if (value) put_double(out, c.clv[i]);
+    out += ',';
+    if (logistic) put_double(out, c.churn_probability[i]);
     out += '\n';
     if (out.size() > (1u << 20) - 512) {
       os.write(out.data(), static_cast<std::streamsize>(out.size()));
@@ -243,8 +280,12 @@ std::string render_report(const Results& res) {
     for (double v : c.clv) total += v;
     card(grouped(total), std::to_string(res.horizon_months) + "-month customer lifetime value");
   }
-  if (res.holdout && res.holdout->churn_scores.size() == 2)
-    card(fixed(std::max(res.holdout->churn_scores[0].auc, res.holdout->churn_scores[1].auc), 3), "churn AUC in the holdout");
+  if (res.holdout && res.holdout->churn_scores.size() >= 2) {
+    double best = res.holdout->churn_scores[0].auc;
+    for (const auto& cs : res.holdout->churn_scores)
+      if (std::isfinite(cs.auc) && !(best >= cs.auc)) best = cs.auc;
+    card(fixed(best, 3), "churn AUC in the holdout");
+  }
   h.raw("</div>");
 
   // ---- segments ----
@@ -454,28 +495,64 @@ std::string render_report(const Results& res) {
   }
 
   // ---- churn ----
-  if (res.holdout && res.holdout->churn_scores.size() == 2) {
+  if (res.holdout && res.holdout->churn_scores.size() >= 2) {
     const Holdout& ho = *res.holdout;
     const ChurnScore& pa = ho.churn_scores[0];
-    const ChurnScore& ep = ho.churn_scores[1];
-    const ChurnScore& better = (std::isfinite(ep.auc) && !(pa.auc > ep.auc)) ? ep : pa;
+    // Drawn best first: the logistic model (when fitted), the fewest expected purchases, 1 - P(alive).
+    std::vector<const ChurnScore*> drawn;
+    for (std::size_t k = ho.churn_scores.size(); k-- > 0;) drawn.push_back(&ho.churn_scores[k]);
+    const ChurnScore* better = &pa;
+    for (const ChurnScore* cs : drawn)
+      if (std::isfinite(cs->auc) && !(better->auc >= cs->auc)) better = cs;
     h.section("churn", "Churn risk",
               pct(ho.churn_rate) + " of customers bought nothing in the holdout. Contacting the riskiest 10% by " +
-                  better.name + " reaches " + fixed(better.lift.empty() ? 0 : better.lift.front(), 1) +
-                  "x as many of them as contacting at random (AUC " + fixed(better.auc, 3) + "; 1 - P(alive) alone: AUC " +
+                  better->name + " reaches " + fixed(better->lift.empty() ? 0 : better->lift.front(), 1) +
+                  "x as many of them as contacting at random (AUC " + fixed(better->auc, 3) + "; 1 - P(alive) alone: AUC " +
                   fixed(pa.auc, 3) + ").");
     h.raw("<p class=\"muted\">");
     h.text("Scores are computed at the calibration end and checked against the holdout. The BG/NBD model gives "
            "customers who never bought again P(alive) = 1 (it assumes nobody leaves before a repeat purchase), so "
            "1 - P(alive) ranks one-time buyers as safe; the expected number of purchases ranks them correctly. "
            "customers.csv carries both: churn_risk = 1 - P(alive) and expected_purchases.");
-    h.raw("</p><div class=\"pair\"><div>");
+    h.raw("</p>");
+    if (res.churn_model) {
+      const ChurnModel& m = *res.churn_model;
+      std::string coefs;
+      for (std::size_t i = 0; i < m.feature_names.size(); ++i) {
+        if (i) coefs += ", ";
+        coefs += m.feature_names[i];
+        coefs += ' ';
+        coefs += (m.std_coef[i] >= 0 ? "+" : "");
+        coefs += fixed(m.std_coef[i], 2);
+      }
+      h.raw("<p class=\"muted\">");
+      h.text("The logistic model predicts \"no purchase in the next " + fixed(m.horizon, 0) + " " + unit +
+             "\" from the calibration summary's frequency, recency, T and monetary value (standardised, L2, C = 1). "
+             "Its scores here are out-of-fold (" + std::to_string(m.folds) +
+             "-fold cross-validation: no customer is scored by a model fitted on it); coefficients per standard "
+             "deviation: " + coefs + ". customers.csv's churn_probability applies it at the as-of day.");
+      h.raw("</p>");
+    }
+    h.raw("<table><thead><tr><th>score</th><th>AUC</th><th>top-decile lift</th></tr></thead><tbody>");
+    for (const ChurnScore* cs : drawn) {
+      h.raw("<tr><td>");
+      h.text(cs->name);
+      h.raw("</td><td>" + fixed(cs->auc, 3) + "</td><td>" + fixed(cs->lift.empty() ? kNaN : cs->lift.front(), 2) +
+            "</td></tr>");
+    }
+    h.raw("</tbody></table>");
+    auto legend = [](const ChurnScore& cs) { return cs.name + " (AUC " + fixed(cs.auc, 3) + ")"; };
+    h.raw("<div class=\"pair\"><div>");
     h.tag("<h3>", "ROC curves", "</h3>");
+    h.tag("<p class=\"reading\">",
+          "The higher a curve bows above the diagonal, the better the score separates leavers from stayers; " +
+              better->name + " does best (AUC " + fixed(better->auc, 3) + ").",
+          "</p>");
     svg::LineChart roc;
     roc.axes = {"ROC of the churn scores", "false positive rate", "true positive rate", true};
     roc.diagonal = true;
-    for (const ChurnScore* cs : {&ep, &pa}) {
-      svg::Series sr{cs->name, {}};
+    for (const ChurnScore* cs : drawn) {
+      svg::Series sr{legend(*cs), {}};
       std::vector<double> xs;
       for (const auto& p : cs->roc) {
         xs.push_back(p.x);
@@ -487,10 +564,22 @@ std::string render_report(const Results& res) {
     h.figure(svg::line_chart(roc));
     h.raw("</div><div>");
     h.tag("<h3>", "Cumulative gains", "</h3>");
+    auto gain_at = [](const ChurnScore& cs, double x) {
+      for (std::size_t i = 1; i < cs.gains.size(); ++i)
+        if (cs.gains[i].x >= x) {
+          const Point a = cs.gains[i - 1], b = cs.gains[i];
+          return b.x > a.x ? a.y + (b.y - a.y) * (x - a.x) / (b.x - a.x) : b.y;
+        }
+      return cs.gains.empty() ? 0.0 : cs.gains.back().y;
+    };
+    h.tag("<p class=\"reading\">",
+          "Contacting the riskiest 30% by " + better->name + " reaches " + pct(gain_at(*better, 0.3)) +
+              " of the customers who left.",
+          "</p>");
     svg::LineChart gains;
     gains.axes = {"Cumulative gains", "share of customers contacted (riskiest first)", "share of churners reached", true};
     gains.diagonal = true;
-    for (const ChurnScore* cs : {&ep, &pa}) {
+    for (const ChurnScore* cs : drawn) {
       svg::Series sr{cs->name, {}};
       std::vector<double> xs;
       for (const auto& p : cs->gains) {
@@ -503,10 +592,15 @@ std::string render_report(const Results& res) {
     h.figure(svg::line_chart(gains));
     h.raw("</div></div>");
     h.tag("<h3>", "Lift by decile of risk", "</h3>");
+    h.tag("<p class=\"reading\">",
+          "Each bar is how many more leavers a decile holds than a random tenth of customers (1 = no better than "
+          "chance); the riskiest decile by " + better->name + " holds " +
+              fixed(better->lift.empty() ? 0 : better->lift.front(), 1) + "x.",
+          "</p>");
     svg::BarChart lift;
     lift.axes = {"Lift by decile", "decile (1 = riskiest 10%)", "lift", false};
-    for (int d = 1; d <= static_cast<int>(ep.lift.size()); ++d) lift.categories.push_back(std::to_string(d));
-    lift.series = {{ep.name, ep.lift}, {pa.name, pa.lift}};
+    for (int d = 1; d <= static_cast<int>(drawn.front()->lift.size()); ++d) lift.categories.push_back(std::to_string(d));
+    for (const ChurnScore* cs : drawn) lift.series.push_back({cs->name, cs->lift});
     h.figure(svg::bar_chart(lift));
     h.end_section();
   } else if (!c.churn_risk.empty()) {
@@ -523,6 +617,215 @@ std::string render_report(const Results& res) {
     hg.lo = 0;
     hg.hi = 1;
     h.figure(svg::histogram(hg));
+    h.end_section();
+  }
+
+  // ---- Kano ----
+  if (res.kano) {
+    const auto& r = res.kano->result;
+    const auto& q = r.quality;
+    const auto order = by_priority(r);
+    std::array<int, kano::kCategories> per{};
+    for (const auto& f : r.features)
+      if (f.n > 0) ++per[static_cast<std::size_t>(f.category)];
+    std::string reading;
+    if (!order.empty() && order.front()->n > 0) {
+      const auto& f = *order.front();
+      reading = f.feature + " comes first: " + category_name(f.category) + ", its absence dissatisfies " +
+                pct(-f.worse) + " of respondents and its presence satisfies " + pct(f.better) + ". ";
+    }
+    reading += std::to_string(per[2]) + " must-be, " + std::to_string(per[1]) + " one-dimensional, " +
+               std::to_string(per[0]) + " attractive and " + std::to_string(per[3]) + " indifferent of " +
+               std::to_string(r.features.size()) + " features.";
+    h.section("kano", "Feature priorities (Kano)", reading);
+    h.raw("<p class=\"muted\">");
+    h.text("Survey " + res.kano->source + ": " + std::to_string(q.respondents) + " respondents, " +
+           std::to_string(q.used_rows) + " of " + std::to_string(q.rows) +
+           " answer pairs classified with Berger et al.'s evaluation table (docs/models/kano.md).");
+    h.raw("</p>");
+    h.tag("<h3>", "Better / Worse", "</h3>");
+    svg::ScatterChart sc;
+    sc.axes = {"Kano Better/Worse scatter", "Worse: dissatisfied when absent", "Better: satisfied when present", true};
+    for (const auto* f : order) {
+      sc.x.push_back(-f->worse);
+      sc.y.push_back(f->better);
+      sc.labels.push_back(f->feature);
+    }
+    sc.x_split = 0.5;
+    sc.y_split = 0.5;
+    sc.quadrant_names = {"Attractive", "One-dimensional", "Indifferent", "Must-be"};
+    sc.x_min = 0;
+    sc.x_max = 1;
+    sc.y_min = 0;
+    sc.y_max = 1;
+    h.figure(svg::scatter_chart(sc));
+    {
+      std::size_t right = 0, measured = 0;
+      for (const auto* f : order)
+        if (std::isfinite(f->worse)) {
+          ++measured;
+          right += -f->worse >= 0.5 ? 1 : 0;
+        }
+      h.tag("<p class=\"reading\">",
+            "Right of the line customers miss a feature when it is absent (must-be, one-dimensional: " +
+                std::to_string(right) + " of " + std::to_string(measured) +
+                " features); above it they are pleased when it is there (attractive, one-dimensional).",
+            "</p>");
+    }
+    h.raw("<table><thead><tr><th>feature</th><th>priority</th><th>category</th><th>Better</th><th>Worse</th>"
+          "<th>answers</th><th>category significant (Fong)</th><th>recommendation</th></tr></thead><tbody>");
+    for (const auto* f : order) {
+      h.raw("<tr><td>");
+      h.text(f->feature);
+      h.raw("</td><td>" + std::to_string(f->priority) + "</td><td>");
+      h.text(f->n ? category_name(f->category) : "-");
+      h.raw("</td><td>" + fixed(f->better, 2) + "</td><td>" + fixed(f->worse, 2) + "</td><td>" +
+            std::to_string(f->n) + "</td><td>" + (f->fong_significant ? "yes" : "no") + "</td><td>");
+      h.text(f->recommendation.empty() ? "-" : f->recommendation);
+      h.raw("</td></tr>");
+    }
+    h.raw("</tbody></table>");
+    h.tag("<h3>", "Data quality", "</h3>");
+    h.raw("<ul class=\"notes\">");
+    auto item = [&](const std::string& t) {
+      h.raw("<li>");
+      h.text(t);
+      h.raw("</li>");
+    };
+    item(std::to_string(q.used_rows) + " of " + std::to_string(q.rows) + " answer pairs used; " +
+         std::to_string(q.skipped_rows) + " skipped for a missing (" + std::to_string(q.missing_answers) +
+         ") or invalid (" + std::to_string(q.invalid_answers) + ") answer" +
+         (q.excluded_rows ? "; " + std::to_string(q.excluded_rows) + " of excluded respondents" : std::string()) + ".");
+    for (std::size_t i = 0; i < q.issues.size() && i < 5; ++i) {
+      const auto& is = q.issues[i];
+      item((is.line ? "line " + std::to_string(is.line) : "row " + std::to_string(is.row + 1)) + ", " + is.column +
+           ": " + is.problem + (is.answer.empty() ? std::string() : " answer '" + is.answer + "'"));
+    }
+    if (q.issues.size() > 5) item("... and " + std::to_string(q.issues.size() - 5) + " more answer issues (kano.json).");
+    item(q.straightliners.empty() ? std::string("No straight-liners (the same answer pair to every feature).")
+                                  : "Straight-liners (the same answer pair to every feature): " + join(q.straightliners) + ".");
+    item(q.questionable_respondents.empty()
+             ? std::string("No respondent with many questionable answers.")
+             : "Respondents with many questionable (contradictory) answers: " + join(q.questionable_respondents) + ".");
+    h.raw("</ul>");
+    h.end_section();
+  }
+
+  // ---- service ----
+  if (res.service) {
+    const ServiceSection& sv = *res.service;
+    std::string reading;
+    const service::ServiceReport* rep = sv.metrics ? &*sv.metrics : nullptr;
+    // The headline metric: CSAT, else FCR, else SLA compliance.
+    struct Pick {
+      const char* name;
+      double (*get)(const service::GroupMetrics&);
+    };
+    std::vector<Pick> picks;
+    if (rep && rep->has_csat) picks.push_back({"CSAT", [](const service::GroupMetrics& g) { return g.csat.csat; }});
+    if (rep && rep->has_fcr)
+      picks.push_back({"first-contact resolution", [](const service::GroupMetrics& g) { return g.fcr.estimate; }});
+    if (rep && rep->has_sla)
+      picks.push_back({"response-time SLA compliance", [](const service::GroupMetrics& g) { return g.sla.compliance; }});
+    if (!picks.empty()) {
+      const Pick& pk = picks.front();
+      reading = std::string(pk.name) + " is " + pct(pk.get(rep->overall)) + " over " +
+                grouped(static_cast<double>(rep->overall.interactions)) + " interactions";
+      const service::GroupMetrics *hi = nullptr, *lo = nullptr;
+      for (const auto& g : rep->groups) {
+        const double v = pk.get(g);
+        if (!std::isfinite(v)) continue;
+        if (!hi || v > pk.get(*hi)) hi = &g;
+        if (!lo || v < pk.get(*lo)) lo = &g;
+      }
+      if (hi && lo && hi != lo)
+        reading += "; by " + sv.by + ", " + hi->group + " is highest (" + pct(pk.get(*hi)) + ") and " + lo->group +
+                   " lowest (" + pct(pk.get(*lo)) + ")";
+      reading += ".";
+    }
+    if (sv.nps) {
+      const auto& a = sv.nps->overall;
+      reading += (reading.empty() ? "" : " ") + std::string("NPS is ") + fixed(a.score, 0) + " (" +
+                 fixed(sv.nps->confidence * 100, 0) + "% interval " + fixed(a.ci_low, 0) + " to " + fixed(a.ci_high, 0) +
+                 ") from " + std::to_string(a.n) + " answers.";
+    }
+    h.section("service", "Service quality", reading);
+    h.raw("<p class=\"muted\">");
+    std::string match;
+    if (sv.customer_column.empty())
+      match = "The file has no customer column, so its interactions are not linked to customers.";
+    else
+      match = std::to_string(sv.matched_customers) + " of its " + std::to_string(sv.customers) + " customers (" +
+              std::to_string(sv.matched_interactions) + " of " + std::to_string(sv.interactions) +
+              " interactions) are customers in the transaction log" +
+              (sv.matched_customers == 0 ? ": the two files do not share customer ids." : ".");
+    h.text("Interactions " + sv.source + ": " + std::to_string(sv.interactions) + " rows. " + match +
+           " Formulas: docs/models/service.md.");
+    h.raw("</p>");
+    if (rep) {
+      std::vector<const service::GroupMetrics*> rows;
+      for (const auto& g : rep->groups) rows.push_back(&g);
+      rows.push_back(&rep->overall);
+      svg::BarChart bc;
+      bc.axes = {"Service metrics" + (sv.by.empty() ? std::string() : " by " + sv.by),
+                 sv.by.empty() ? std::string("all interactions") : sv.by, "share", true};
+      for (const auto* g : rows) bc.categories.push_back(g->group);
+      for (const Pick& pk : picks) {
+        svg::Series sr{pk.name, {}};
+        for (const auto* g : rows) sr.values.push_back(pk.get(*g));
+        bc.series.push_back(std::move(sr));
+      }
+      if (!bc.series.empty()) {
+        h.figure(svg::bar_chart(bc));
+        h.tag("<p class=\"reading\">",
+              "Each group of bars is one " + (sv.by.empty() ? std::string("set of interactions") : sv.by) +
+                  " (\"all\" = every interaction): the share of satisfied customers (CSAT 4-5), of issues resolved at "
+                  "first contact and of first responses within the tier's target.",
+              "</p>");
+      }
+      h.raw("<table><thead><tr><th>");
+      h.text(sv.by.empty() ? std::string("group") : sv.by);
+      h.raw("</th><th>interactions</th><th>CSAT</th><th>CES (1-7)</th><th>first-contact resolution</th>"
+            "<th>SLA compliance</th></tr></thead><tbody>");
+      for (const auto* g : rows) {
+        h.raw("<tr><td>");
+        h.text(g->group);
+        h.raw("</td><td>" + std::to_string(g->interactions) + "</td><td>" +
+              (rep->has_csat ? pct(g->csat.csat) : std::string("-")) + "</td><td>" +
+              (rep->has_ces ? fixed(g->ces.mean, 2) : std::string("-")) + "</td><td>" +
+              (rep->has_fcr ? pct(g->fcr.estimate) : std::string("-")) + "</td><td>" +
+              (rep->has_sla ? pct(g->sla.compliance) : std::string("-")) + "</td></tr>");
+      }
+      h.raw("</tbody></table>");
+      if (rep->has_sla) {
+        h.tag("<h3>", "Response-time SLA by priority tier", "</h3>");
+        h.raw("<table><thead><tr><th>tier</th><th>target (minutes)</th><th>answered</th><th>within target</th>"
+              "<th>compliance</th><th>mean minutes</th></tr></thead><tbody>");
+        for (const auto& t : rep->overall.sla.tiers) {
+          h.raw("<tr><td>");
+          h.text(t.tier);
+          h.raw("</td><td>" + fixed(t.target_minutes, 0) + "</td><td>" + std::to_string(t.n) + "</td><td>" +
+                std::to_string(t.met) + "</td><td>" + pct(t.compliance) + "</td><td>" + fixed(t.mean_minutes, 0) +
+                "</td></tr>");
+        }
+        h.raw("</tbody></table>");
+      }
+    }
+    if (sv.nps) {
+      h.tag("<h3>", "Net Promoter Score", "</h3>");
+      h.raw("<table><thead><tr><th>group</th><th>answers</th><th>promoters</th><th>detractors</th><th>NPS</th>"
+            "<th>interval</th></tr></thead><tbody>");
+      auto row = [&](const std::string& name, const service::NpsResult& r) {
+        h.raw("<tr><td>");
+        h.text(name);
+        h.raw("</td><td>" + std::to_string(r.n) + "</td><td>" + pct(r.promoter_share) + "</td><td>" +
+              pct(r.detractor_share) + "</td><td>" + fixed(r.score, 0) + "</td><td>" + fixed(r.ci_low, 0) + " to " +
+              fixed(r.ci_high, 0) + "</td></tr>");
+      };
+      for (std::size_t i = 0; i < sv.nps->groups.size(); ++i) row(sv.nps->group_names[i], sv.nps->groups[i]);
+      row("all", sv.nps->overall);
+      h.raw("</tbody></table>");
+    }
     h.end_section();
   }
 
@@ -544,6 +847,39 @@ std::string render_report(const Results& res) {
          "(docs/report.md explains every column).");
   h.raw("</footer></body></html>\n");
   return std::move(h.s);
+}
+
+void write_kano_csv(const KanoSection& k, std::ostream& os) {
+  static const char* letters[] = {"A", "O", "M", "I", "R", "Q"};
+  std::string out = "feature,priority,category,n,A,O,M,I,R,Q,better,worse,category_strength,total_strength,"
+                    "fong_significant,functional_mean,dysfunctional_mean,importance_mean,benefit,cost,frequency,"
+                    "recommendation\n";
+  for (const auto* f : by_priority(k.result)) {
+    put_csv_text(out, f->feature);
+    out += ',';
+    out += std::to_string(f->priority);
+    out += ',';
+    if (f->n) out += letters[static_cast<std::size_t>(f->category)];
+    out += ',';
+    out += std::to_string(f->n);
+    for (std::int64_t v : f->counts) {
+      out += ',';
+      out += std::to_string(v);
+    }
+    for (double v : {f->better, f->worse, f->category_strength, f->total_strength}) {
+      out += ',';
+      put_double(out, v);
+    }
+    out += f->fong_significant ? ",1" : ",0";
+    for (double v : {f->functional_mean, f->dysfunctional_mean, f->importance_mean, f->benefit, f->cost, f->frequency}) {
+      out += ',';
+      put_double(out, v);
+    }
+    out += ',';
+    put_csv_text(out, f->recommendation);
+    out += '\n';
+  }
+  os.write(out.data(), static_cast<std::streamsize>(out.size()));
 }
 
 Written write_outputs(const Results& res, const std::string& directory) {
@@ -579,6 +915,26 @@ Written write_outputs(const Results& res, const std::string& directory) {
     auto f = open(w.report_html);
     f << render_report(res);
     close(f, w.report_html);
+  }
+  if (res.kano) {
+    w.kano_json = (dir / "kano.json").string();
+    w.kano_csv = (dir / "kano.csv").string();
+    auto f = open(w.kano_json);
+    f << kano::to_json(res.kano->result).dump(2) << '\n';
+    close(f, w.kano_json);
+    auto g = open(w.kano_csv);
+    write_kano_csv(*res.kano, g);
+    close(g, w.kano_csv);
+  }
+  if (res.service) {
+    w.service_json = (dir / "service.json").string();
+    auto f = open(w.service_json);
+    nlohmann::json j;
+    j["source"] = res.service->source;
+    j["metrics"] = res.service->metrics ? service::to_json(*res.service->metrics) : nlohmann::json(nullptr);
+    j["nps"] = res.service->nps ? service::to_json(*res.service->nps) : nlohmann::json(nullptr);
+    f << j.dump(2) << '\n';
+    close(f, w.service_json);
   }
   return w;
 }

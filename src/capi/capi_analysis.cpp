@@ -98,8 +98,16 @@ int32_t crmkit_analysis_output_path(const crmkit_analysis* a, const char* file, 
       *path = a->written.summary_json.c_str();
     } else if (f == "report.html") {
       *path = a->written.report_html.c_str();
+    } else if (f == "kano.json") {
+      *path = a->written.kano_json.c_str();
+    } else if (f == "kano.csv") {
+      *path = a->written.kano_csv.c_str();
+    } else if (f == "service.json") {
+      *path = a->written.service_json.c_str();
     } else {
-      throw crmkit::InvalidArgument(fn, "file", "'" + f + "'", "must be customers.csv, summary.json or report.html");
+      throw crmkit::InvalidArgument(fn, "file", "'" + f + "'",
+                                    "must be customers.csv, summary.json, report.html, kano.json, kano.csv or "
+                                    "service.json");
     }
   });
 }
@@ -133,11 +141,13 @@ int32_t crmkit_analysis_column(const crmkit_analysis* a, const char* name, doubl
                                      : k == "expected_purchases" ? &c.expected_purchases
                                      : k == "expected_spend"     ? &c.expected_spend
                                      : k == "clv"                ? &c.clv
+                                     : k == "churn_probability"  ? &c.churn_probability
                                                                  : nullptr;
     if (!col)
       throw crmkit::InvalidArgument(fn, "name", "'" + k + "'",
                                     "must be one of rfm_recency rfm_frequency rfm_monetary frequency recency T "
-                                    "monetary_value total_spend p_alive churn_risk expected_purchases expected_spend clv");
+                                    "monetary_value total_spend p_alive churn_risk expected_purchases expected_spend clv "
+                                    "churn_probability");
     for (std::size_t i = 0; i < c.size(); ++i)
       out[i] = col->empty() ? std::numeric_limits<double>::quiet_NaN() : (*col)[i];
   });

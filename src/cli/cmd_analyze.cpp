@@ -63,9 +63,12 @@ void add_analyze(CLI::App& root, std::vector<Command>& commands) {
       "analyze", "End-to-end customer analysis: writes customers.csv, summary.json and a self-contained "
                  "report.html (segments, P(alive), expected purchases, CLV, churn risk) into -o DIR");
   a->tx.add_to(*app);
-  app->add_option("--interactions", a->interactions, "Interaction table CSV (service metrics, churn indicators)")
+  app->add_option("--interactions", a->interactions,
+                  "Interaction table CSV: service metrics (CSAT, CES, FCR, SLA by channel; NPS when it has a score "
+                  "column) in the report and service.json")
       ->type_name("FILE");
-  app->add_option("--survey", a->survey, "Kano survey CSV")->type_name("FILE");
+  app->add_option("--survey", a->survey, "Kano survey CSV: the Better/Worse scatter in the report, kano.json and kano.csv")
+      ->type_name("FILE");
   app->add_option("--as-of", a->as_of,
                   "Last day of the observation period, inclusive (YYYY-MM-DD or YYYYMMDD; default: the day of "
                   "the last transaction); later transactions are ignored")
@@ -122,7 +125,13 @@ void add_analyze(CLI::App& root, std::vector<Command>& commands) {
     const auto& res = keep_until_exit(analysis::analyze(in, o));
     (*progress)(o.calibration_end ? 9 : 8, o.calibration_end ? 9 : 8, "writing " + a->output);
     const auto w = analysis::write_outputs(res, a->output);
-    progress->line("wrote " + w.report_html + ", " + w.customers_csv + " and " + w.summary_json);
+    std::string extra;
+    for (const std::string* f : {&w.kano_json, &w.kano_csv, &w.service_json})
+      if (!f->empty()) {
+        extra += ", ";
+        extra += *f;
+      }
+    progress->line("wrote " + w.report_html + ", " + w.customers_csv + extra + " and " + w.summary_json);
   }});
 }
 

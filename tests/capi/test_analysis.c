@@ -156,11 +156,74 @@ static void test_from_arrays(void) {
   crmkit_transactions_free(tx);
 }
 
+/* Survey and interactions passed through the options: Kano and service files, their summary keys, the
+ * logistic churn model's column; a malformed interaction file is CRMKIT_E_PARSE naming it. */
+static void test_survey_and_interactions(crmkit_transactions* tx) {
+  char dir[256], survey[4096], inter[4096], bad[512];
+  snprintf(dir, sizeof dir, "/tmp/crmkit_capi_sections_%ld", (long)getpid());
+  snprintf(survey, sizeof survey, "%s/kano_survey.csv", CRMKIT_TEST_DATA);
+  snprintf(inter, sizeof inter, "%s/service_interactions.csv", CRMKIT_TEST_DATA);
+  crmkit_options* o = NULL;
+  CHECK_RC(crmkit_options_new(&o), CRMKIT_OK);
+  CHECK_RC(crmkit_options_set(o, "calibration_end", "1997-09-30"), CRMKIT_OK);
+  CHECK_RC(crmkit_options_set(o, "survey", survey), CRMKIT_OK);
+  CHECK_RC(crmkit_options_set(o, "interactions", inter), CRMKIT_OK);
+  crmkit_analysis* a = NULL;
+  CHECK_RC(crmkit_analyze(tx, o, dir, &a), CRMKIT_OK);
+  if (a) {
+    const char* json = NULL;
+    CHECK_RC(crmkit_analysis_summary_json(a, &json), CRMKIT_OK);
+    CHECK(json && HAS(json, "\"feature\": \"password_reset\""));
+    CHECK(json && HAS(json, "\"matched_customers\": 0"));
+    CHECK(json && HAS(json, "\"model\": \"logistic_regression\""));
+    const char* files[] = {"customers.csv", "summary.json", "report.html", "kano.json", "kano.csv", "service.json"};
+    for (int i = 0; i < 6; ++i) {
+      const char* p = NULL;
+      CHECK_RC(crmkit_analysis_output_path(a, files[i], &p), CRMKIT_OK);
+      CHECK(p && HAS(p, files[i]) && file_size(p) > 0);
+      if (p) remove(p);
+    }
+    int64_t n = 0;
+    CHECK_RC(crmkit_analysis_len(a, &n), CRMKIT_OK);
+    double* prob = malloc(sizeof(double) * (size_t)n);
+    CHECK_RC(crmkit_analysis_column(a, "churn_probability", prob, n), CRMKIT_OK);
+    int ok = n == 23570;
+    for (int64_t i = 0; i < n; ++i) ok &= prob[i] >= 0 && prob[i] <= 1;
+    CHECK(ok);
+    free(prob);
+    crmkit_analysis_free(a);
+  }
+  rmdir(dir);
+  /* Without a survey nothing is written for it: the path is "". */
+  a = NULL;
+  CHECK_RC(crmkit_analyze(tx, NULL, NULL, &a), CRMKIT_OK);
+  if (a) {
+    const char* p = NULL;
+    CHECK_RC(crmkit_analysis_output_path(a, "kano.json", &p), CRMKIT_OK);
+    CHECK(p && p[0] == '\0');
+    crmkit_analysis_free(a);
+  }
+  snprintf(bad, sizeof bad, "/tmp/crmkit_capi_bad_interactions_%ld.csv", (long)getpid());
+  FILE* f = fopen(bad, "w");
+  if (f) {
+    fputs("customer,channel,csat\nc1,email,4\nc2,email,9\n", f);
+    fclose(f);
+  }
+  crmkit_options_free(o);
+  crmkit_options_new(&o);
+  crmkit_options_set(o, "interactions", bad);
+  CHECK_RC(crmkit_analyze(tx, o, NULL, &a), CRMKIT_E_PARSE);
+  CHECK(HAS(crmkit_last_error(), bad) && HAS(crmkit_last_error(), ":3:"));
+  crmkit_options_free(o);
+  remove(bad);
+}
+
 int main(void) {
   crmkit_transactions* tx = read_cdnow();
   if (tx) {
     test_analyze_writes_report(tx);
     test_errors(tx);
+    test_survey_and_interactions(tx);
   }
   crmkit_transactions_free(tx);
   test_from_arrays();

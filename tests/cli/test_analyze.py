@@ -20,12 +20,12 @@ MASTER = ["--transactions", MASTER_FILE, "--customer-col", "customer_id", "--dat
 CUSTOMER_COLUMNS = ["customer_id", "rfm_recency", "rfm_frequency", "rfm_monetary", "r_score", "f_score", "m_score",
                     "rfm_cell", "segment", "frequency", "recency", "T", "monetary_value", "total_spend",
                     "n_transactions", "first_purchase", "last_purchase", "p_alive", "churn_risk",
-                    "expected_purchases", "expected_spend", "clv"]
+                    "expected_purchases", "expected_spend", "clv", "churn_probability"]
 SUMMARY_KEYS = ["crmkit_version", "source", "as_of", "first_purchase", "calibration_end", "period", "horizon_months",
                 "discount_rate", "margin", "customers", "transactions", "revenue", "repeat_customer_share",
                 "top20_revenue_share", "segments", "transaction_model", "spend_model", "p_alive_mean",
                 "at_risk_share", "expected_purchases_total", "clv_total", "clv_mean", "clv_top20_share", "holdout",
-                "notes"]
+                "notes", "churn_model", "kano", "service"]
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -133,6 +133,51 @@ def test_report_is_well_formed_and_self_contained(report):
         assert f'id="{section}"' in html
     assert re.search(r"The top 20% of customers by spend bring \d+% of revenue", html)
     assert "nan" not in re.sub(r"<[^>]*>", "", html).lower().split()
+
+
+def test_survey_and_interactions_add_sections_and_files(tmp_path):
+    out = tmp_path / "s"
+    survey = os.path.join(DATA, "kano_survey.csv")
+    inter = os.path.join(DATA, "service_interactions.csv")
+    run("analyze", *MASTER, "--calibration-end", "1997-09-30", "--survey", survey, "--interactions", inter,
+        "-o", str(out), "--quiet")
+    for f in ("customers.csv", "summary.json", "report.html", "kano.json", "kano.csv", "service.json"):
+        assert (out / f).stat().st_size > 0, f
+    j = json.loads((out / "summary.json").read_text())
+    assert list(j) == SUMMARY_KEYS
+    assert list(j["kano"]) == ["source", "respondents", "rows", "used_rows", "skipped_rows", "missing_answers",
+                               "invalid_answers", "straightliners", "questionable_respondents", "features"]
+    assert [f["feature"] for f in j["kano"]["features"]][0] == "password_reset"
+    assert list(j["service"]) == ["source", "by", "interactions", "customers", "matched_customers",
+                                  "matched_interactions", "overall", "groups", "sla_tiers", "nps"]
+    assert j["service"]["matched_customers"] == 0 and j["service"]["customers"] == 14
+    assert list(j["churn_model"]) == ["model", "label", "horizon", "features", "coef", "standardized_coef",
+                                      "intercept", "converged", "folds", "auc", "pr_auc", "log_loss", "brier"]
+    assert "churn_auc_logistic" in j["holdout"] and "top_decile_lift_logistic" in j["holdout"]
+    assert not [n for n in j["notes"] if n["section"] in ("Kano", "Service metrics", "Churn model")]
+    with open(out / "kano.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["priority"] for r in rows] == ["1", "2", "3", "4"]
+    assert rows[0]["feature"] == "password_reset" and rows[0]["category"] == "M"
+    k = json.loads((out / "kano.json").read_text())
+    assert set(k) >= {"features", "quality"}
+    s = json.loads((out / "service.json").read_text())
+    assert s["metrics"]["overall"]["interactions"] == 16 and s["nps"] is None
+    html = (out / "report.html").read_text()
+    for section in ('id="kano"', 'id="service"', ">Must-be<", ">Attractive<", "0 of its 14 customers"):
+        assert section in html
+    b = Balance()
+    b.feed(html)
+    b.close()
+    assert b.errors == [] and b.stack == []
+
+
+def test_malformed_interactions_name_file_line_column(tmp_path):
+    bad = tmp_path / "inter.csv"
+    bad.write_text("customer,channel,csat\nc1,email,4\nc2,chat,9\n")
+    p = run("analyze", *MASTER, "--interactions", str(bad), "-o", str(tmp_path / "o"), "--quiet", ok=False)
+    assert p.returncode == 1
+    assert re.search(re.escape(str(bad)) + r":3:3:", p.stderr), p.stderr
 
 
 def test_without_calibration_end_omits_holdout_with_a_note(tmp_path):

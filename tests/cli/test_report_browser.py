@@ -43,7 +43,9 @@ def page(tmp_path_factory):
     from selenium.webdriver.chrome.service import Service
 
     out = tmp_path_factory.mktemp("browser") / "report"
-    p = subprocess.run([CLI, "analyze", *MASTER, "--calibration-end", "1997-09-30", "-o", str(out), "--quiet"],
+    p = subprocess.run([CLI, "analyze", *MASTER, "--calibration-end", "1997-09-30", "--survey",
+                        os.path.join(DATA, "kano_survey.csv"), "--interactions",
+                        os.path.join(DATA, "service_interactions.csv"), "-o", str(out), "--quiet"],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     opts = webdriver.ChromeOptions()
@@ -87,13 +89,37 @@ def test_every_chart_is_drawn(page):
                   marks: marks.length, texts: svg.querySelectorAll('text').length,
                   section: section ? section.id : null};
         });""")
-    assert len(charts) >= 9  # segments, 2 heatmaps, holdout bars, tracking, CLV, ROC, gains, lift
+    # segments, 2 heatmaps, holdout bars, tracking, CLV, ROC, gains, lift, Kano scatter, service bars
+    assert len(charts) >= 11
     for c in charts:
         assert c["width"] > 100 and c["height"] > 50, c
         assert c["marks"] > 0, c
         assert c["texts"] > 0, c
     sections = {c["section"] for c in charts}
-    assert {"segments", "model", "holdout", "clv", "churn"} <= sections
+    assert {"segments", "model", "holdout", "clv", "churn", "kano", "service"} <= sections
+
+
+def test_new_charts_have_their_marks(page):
+    info = page.execute_script("""
+        function marks(sel, what) {
+          var svg = document.querySelector(sel);
+          if (!svg) return -1;
+          return Array.from(svg.querySelectorAll(what)).filter(function (m) {
+            var b = m.getBBox(); return b.width > 0 || b.height > 0; }).length;
+        }
+        var quadrants = Array.from(document.querySelectorAll('#kano svg.chart text'))
+          .map(function (t) { return t.textContent; });
+        var legends = Array.from(document.querySelectorAll('#churn svg.chart text'))
+          .map(function (t) { return t.textContent; });
+        return {kano_points: marks('#kano svg.chart', 'circle'), service_bars: marks('#service svg.chart', 'rect'),
+                quadrants: quadrants, legends: legends,
+                readings: document.querySelectorAll('#kano .reading, #service .reading, #churn .reading').length};""")
+    assert info["kano_points"] >= 4  # one per feature
+    assert info["service_bars"] >= 4 * 3  # 3 channels + all, CSAT / FCR / SLA
+    for q in ("Attractive", "One-dimensional", "Indifferent", "Must-be", "password_reset"):
+        assert q in info["quadrants"], info["quadrants"]
+    assert any(t.startswith("logistic model (AUC 0.") for t in info["legends"]), info["legends"]
+    assert info["readings"] >= 2 + 1 + 4
 
 
 def test_each_section_has_a_reading(page):

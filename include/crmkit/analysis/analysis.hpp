@@ -13,7 +13,11 @@
 //  5. with a calibration end: the holdout check (calibration vs holdout by frequency, cumulative
 //     tracking) and churn evaluation of 1 - P(alive) against "no purchase in the holdout"
 //     (ROC, gains, lift) — and of a second score, the fewest expected holdout purchases: BG/NBD gives
-//     one-time buyers P(alive) = 1, so 1 - P(alive) ranks them safest although most of them never return.
+//     one-time buyers P(alive) = 1, so 1 - P(alive) ranks them safest although most of them never return;
+//     and a logistic churn model on the calibration summary (ChurnModel), cross-validated;
+//  6. with a survey: the Kano analysis (kano/kano.hpp); with an interaction table: service metrics by
+//     channel and NPS when the file has scores (service/metrics.hpp), and how many of its customers
+//     are in the transaction log.
 // Inputs that are given but whose analysis this build does not have yet are listed in Results::notes.
 #pragma once
 
@@ -28,6 +32,8 @@
 
 #include "crmkit/core/ids.hpp"
 #include "crmkit/core/table.hpp"
+#include "crmkit/kano/kano.hpp"
+#include "crmkit/service/metrics.hpp"
 #include "crmkit/rfm/rfm.hpp"
 #include "crmkit/summary/summary.hpp"
 
@@ -98,6 +104,9 @@ struct CustomerResults {
   std::vector<std::uint32_t> n_transactions;
   // models (empty when the model is absent)
   std::vector<double> p_alive, expected_purchases, churn_risk, expected_spend, clv;
+  /// Logistic churn model (with a calibration end): P(no purchase in the next holdout-length window),
+  /// the calibration-fitted model applied to the summary at as_of. Empty without the model.
+  std::vector<double> churn_probability;
 
   std::size_t size() const noexcept { return customer.size(); }
 };
@@ -130,7 +139,44 @@ struct Holdout {
   double actual_total = 0, predicted_total = 0;
   /// Churn evaluation at the calibration end against "no purchase in the holdout".
   double churn_rate = 0;  ///< share of calibration customers without a holdout purchase
-  std::vector<ChurnScore> churn_scores;  ///< [0]: 1 - P(alive); [1]: fewest expected holdout purchases
+  /// [0]: 1 - P(alive); [1]: fewest expected holdout purchases; [2] (when fitted): the logistic churn
+  /// model's out-of-fold probability.
+  std::vector<ChurnScore> churn_scores;
+};
+
+/// The logistic churn model (with a calibration end): label 1 = no purchase in the holdout, features
+/// = the calibration summary's frequency, recency, T and monetary_value (period units), standardised,
+/// L2 with C = 1 (churn/logistic.hpp). Evaluated by stratified k-fold cross-validation over the
+/// calibration customers (out-of-fold probabilities, so no customer is scored by a model that saw
+/// it); the coefficients are those of the fit on all of them.
+struct ChurnModel {
+  std::vector<std::string> feature_names;
+  std::vector<double> coef, std_coef;  ///< original scale; per standard deviation of the feature
+  double intercept = 0;
+  bool converged = false;
+  int iterations = 0;
+  std::size_t folds = 5;
+  double horizon = 0;                  ///< label window (holdout length, periods)
+  double auc = 0, pr_auc = 0, log_loss = 0, brier = 0;  ///< pooled out-of-fold
+};
+
+/// The Kano section (with a survey).
+struct KanoSection {
+  std::string source;
+  kano::KanoResult result;
+};
+
+/// The service section (with an interaction table).
+struct ServiceSection {
+  std::string source;
+  std::string by;  ///< the group column ("channel" when present, else "")
+  std::optional<service::ServiceReport> metrics;  ///< absent when the file has only NPS scores
+  std::optional<service::NpsReport> nps;          ///< when the file has an NPS score column
+  std::string nps_column;
+  std::size_t interactions = 0;
+  /// Matching to the transaction log's customer ids ("" = no customer column in the file).
+  std::string customer_column;
+  std::size_t customers = 0, matched_customers = 0, matched_interactions = 0;
 };
 
 /// Cumulative tracking over the whole period (the model fitted on all of it), always present with a
@@ -167,6 +213,9 @@ struct Results {
   double frequency_spend_correlation = 0;
   std::optional<Tracking> tracking;
   std::optional<Holdout> holdout;
+  std::optional<ChurnModel> churn_model;
+  std::optional<KanoSection> kano;
+  std::optional<ServiceSection> service;
 
   /// Frequency x recency grids (T = the largest T) of P(alive) and expected purchases.
   std::vector<double> grid_frequency, grid_recency;
@@ -189,10 +238,15 @@ void write_customers_csv(const Results& results, std::ostream& out);
 /// report.html: one self-contained file (inline CSS and SVG, no scripts, no network).
 std::string render_report(const Results& results);
 
-/// Writes customers.csv, summary.json and report.html into `directory` (created when missing).
-/// Throws IoError when a file cannot be written.
+/// kano.csv: one row per feature in priority order (docs/report.md).
+void write_kano_csv(const KanoSection& kano, std::ostream& out);
+
+/// Writes customers.csv, summary.json and report.html into `directory` (created when missing), and
+/// kano.json / kano.csv with a survey, service.json with an interaction table ("" in Written when not
+/// written). Throws IoError when a file cannot be written.
 struct Written {
   std::string customers_csv, summary_json, report_html;
+  std::string kano_json, kano_csv, service_json;
 };
 Written write_outputs(const Results& results, const std::string& directory);
 
