@@ -185,40 +185,35 @@ std::vector<Escalation> escalate(const core::InteractionsView& view, std::span<c
           if (streak >= rule.count) fire(r, streak);
         }
       } else {
-        // Matching rows per channel (or all together), each a sliding window over time.
+        // Matching rows per channel (or all together), each a sliding window over time. sel and g hold
+        // positions in the customer's time order, so firings of all channels merge by position.
         sel.clear();
-        for (std::uint32_t r : rows)
-          if (in.kind.empty() || counts_kind[k][in.kind[r]]) sel.push_back(r);
+        for (std::uint32_t p = 0; p < rows.size(); ++p)
+          if (in.kind.empty() || counts_kind[k][in.kind[rows[p]]]) sel.push_back(p);
         std::vector<std::uint32_t> groups;  // channel codes present
         if (rule.per_channel) {
-          for (std::uint32_t r : sel) groups.push_back(in.channel[r]);
+          for (std::uint32_t p : sel) groups.push_back(in.channel[rows[p]]);
           std::sort(groups.begin(), groups.end());
           groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
         } else {
           groups.push_back(0);
         }
-        // Firings of every group, merged in time order so the first firing is the earliest.
-        std::vector<std::pair<std::uint32_t, std::int64_t>> fired;  // (row, matched)
+        std::vector<std::pair<std::uint32_t, std::int64_t>> fired;  // (position, matched)
         std::vector<std::uint32_t> g;
         for (std::uint32_t ch : groups) {
           g.clear();
-          for (std::uint32_t r : sel)
-            if (!rule.per_channel || in.channel[r] == ch) g.push_back(r);
+          for (std::uint32_t p : sel)
+            if (!rule.per_channel || in.channel[rows[p]] == ch) g.push_back(p);
           std::size_t lo = 0;
           for (std::size_t hi = 0; hi < g.size(); ++hi) {
             if (rule.window_days > 0)
-              while (in.time[g[hi]] - in.time[g[lo]] > rule.window_days * per_day) ++lo;
+              while (in.time[rows[g[hi]]] - in.time[rows[g[lo]]] > rule.window_days * per_day) ++lo;
             const auto matched = static_cast<std::int64_t>(hi - lo + 1);
             if (matched >= rule.count) fired.emplace_back(g[hi], matched);
           }
         }
-        // Position in the customer's time order decides which firing came first.
-        std::stable_sort(fired.begin(), fired.end(), [&](const auto& x, const auto& y) {
-          const auto px = std::find(rows.begin(), rows.end(), x.first) - rows.begin();
-          const auto py = std::find(rows.begin(), rows.end(), y.first) - rows.begin();
-          return px < py;
-        });
-        for (const auto& [r, m] : fired) fire(r, m);
+        std::sort(fired.begin(), fired.end());  // positions are distinct
+        for (const auto& [p, m] : fired) fire(rows[p], m);
       }
       if (esc.firings > 0) out.push_back(esc);
     }
