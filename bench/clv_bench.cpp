@@ -4,12 +4,15 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <vector>
 
 #include "cdnow.hpp"
 #include "crmkit/clv/bg_nbd.hpp"
 #include "crmkit/clv/gamma_gamma.hpp"
+#include "crmkit/clv/mbg_nbd.hpp"
+#include "crmkit/clv/pareto_nbd.hpp"
 #include "crmkit/clv/model.hpp"
 #include "crmkit/clv/sbg.hpp"
 #include "crmkit/summary/summary.hpp"
@@ -93,6 +96,34 @@ void BM_BgNbdFit_CdnowFull(benchmark::State& st) {
   st.counters["customers"] = static_cast<double>(s.size());
 }
 BENCHMARK(BM_BgNbdFit_CdnowFull)->Unit(benchmark::kMillisecond);
+
+void BM_ParetoNbdFit_CdnowFull(benchmark::State& st) {
+  const auto& s = cdnow_weekly();
+  for (auto _ : st) benchmark::DoNotOptimize(clv::ParetoNbd::fit(s.frequency, s.recency, s.T));
+  st.counters["customers"] = static_cast<double>(s.size());
+}
+BENCHMARK(BM_ParetoNbdFit_CdnowFull)->Unit(benchmark::kMillisecond);
+
+void BM_MbgNbdFit_CdnowFull(benchmark::State& st) {
+  const auto& s = cdnow_weekly();
+  for (auto _ : st) benchmark::DoNotOptimize(clv::MbgNbd::fit(s.frequency, s.recency, s.T));
+}
+BENCHMARK(BM_MbgNbdFit_CdnowFull)->Unit(benchmark::kMillisecond);
+
+// Pareto/NBD predictions for every CDNOW customer: P(alive), 39-week expectation and DERT.
+void BM_ParetoNbdPredict_CdnowFull(benchmark::State& st) {
+  const auto& s = cdnow_weekly();
+  const clv::ParetoNbdParams p{0.5534, 10.5796, 0.6061, 11.6650};
+  std::vector<double> a(s.size()), e(s.size()), d(s.size());
+  for (auto _ : st) {
+    clv::p_alive(p, s.frequency, s.recency, s.T, a);
+    clv::conditional_expected_purchases(p, 39.0, s.frequency, s.recency, s.T, e);
+    clv::dert(p, 0.0027, s.frequency, s.recency, s.T, d);
+    benchmark::DoNotOptimize(d.data());
+  }
+  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations()) * static_cast<std::int64_t>(s.size()));
+}
+BENCHMARK(BM_ParetoNbdPredict_CdnowFull)->Unit(benchmark::kMillisecond);
 
 void BM_GammaGammaFit_CdnowFull(benchmark::State& st) {
   const auto& s = cdnow_weekly();

@@ -233,13 +233,24 @@ Bracket bracket(const ParetoNbdParams& p, double x, double t_x, double T, double
 }
 
 // ---- the likelihood kernel over compressed patterns -------------------------------------------------
-double loglik_patterns(const ParetoNbdParams& p, const WeightedPatterns& d, double* grad) {
+// log I(T) (and its gradient) depends on (x, T) only: computed once per distinct T within a frequency
+// group (stamped with the group), shared by the patterns that differ in t_x.
+struct TailCache {
+  std::vector<double> value, grad;
+  std::vector<std::uint32_t> stamp;
+};
+
+double loglik_patterns(const ParetoNbdParams& p, const WeightedPatterns& d, double* grad, TailCache& cache) {
   const double log_alpha = std::log(p.alpha), log_beta = std::log(p.beta);
   const double lgamma_r = math::lgamma(p.r);
   const bool want = grad != nullptr;
   const double psi_r = want ? math::digamma(p.r) : 0.0;
   double ll = 0, g[4] = {0, 0, 0, 0};
   const std::size_t groups = d.group_x.size();
+  const std::size_t nT = d.unique_T.size();
+  cache.value.resize(nT);
+  cache.grad.resize(4 * nT);
+  cache.stamp.assign(nT, UINT32_MAX);
   for (std::size_t gi = 0; gi < groups; ++gi) {
     const double x = d.group_x[gi], W = d.group_w[gi];
     ll += W * (math::lgamma(p.r + x) - lgamma_r + p.r * log_alpha + p.s * log_beta);
@@ -261,8 +272,13 @@ double loglik_patterns(const ParetoNbdParams& p, const WeightedPatterns& d, doub
           l1 = log_tail_params(p, x, t_x, want ? g1x : nullptr);
           last_tx = t_x;
         }
-        double gT[4];
-        const double l2 = log_tail_params(p, x, T, want ? gT : nullptr);
+        const std::uint32_t ti = d.T_index[k];
+        double* gT = &cache.grad[4 * ti];
+        if (cache.stamp[ti] != gi) {
+          cache.value[ti] = log_tail_params(p, x, T, want ? gT : nullptr);
+          cache.stamp[ti] = static_cast<std::uint32_t>(gi);
+        }
+        const double l2 = cache.value[ti];
         if (l1 > l2) {
           B2 = std::log(p.s) + math::log_diff_exp(l1, l2);
           if (want) {
@@ -416,9 +432,10 @@ core::FitResult<ParetoNbdParams> ParetoNbd::fit(std::span<const double> frequenc
       {-1.0, -1.0, -1.0, -1.0}, {1.0, 1.0, 1.0, 1.0}, {-2.0, -2.0, 0.0, 0.0}, {0.0, 0.0, -2.0, -2.0},
       {2.0, 2.0, 2.0, 2.0},     {-1.0, 0.5, 1.0, 2.0}, {1.0, -0.5, -1.0, 1.0}};
 
+  TailCache cache;
   detail::LogLikFn<4> ll = [&](const std::array<double, 4>& th, std::array<double, 4>* g) {
     const ParetoNbdParams p{th[0], th[1], th[2], th[3]};
-    return loglik_patterns(p, d, g ? g->data() : nullptr);
+    return loglik_patterns(p, d, g ? g->data() : nullptr, cache);
   };
   return detail::fit_log_params<ParetoNbdParams>(fn, ll, d.total_weight, d.size(), start, offsets, options);
 }
@@ -432,7 +449,8 @@ double ParetoNbd::log_likelihood(const Params& params, std::span<const double> f
   if (!gradient.empty() && gradient.size() != 4)
     throw InvalidArgument(fn, "gradient", "length " + std::to_string(gradient.size()), "must be 0 or 4");
   const WeightedPatterns d = detail::compress_weighted(frequency, recency, T, weights);
-  return guarded(params, fn, [&] { return loglik_patterns(params, d, gradient.empty() ? nullptr : gradient.data()); });
+  TailCache cache;
+  return guarded(params, fn, [&] { return loglik_patterns(params, d, gradient.empty() ? nullptr : gradient.data(), cache); });
 }
 
 void log_likelihood(const ParetoNbdParams& params, std::span<const double> frequency,
