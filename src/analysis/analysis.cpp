@@ -13,8 +13,10 @@
 
 #include <Eigen/Core>
 
+#include "crmkit/churn/cohorts.hpp"
 #include "crmkit/churn/logistic.hpp"
 #include "crmkit/churn/metrics.hpp"
+#include "crmkit/churn/survival.hpp"
 #include "crmkit/churn/validation.hpp"
 #include "crmkit/clv/model.hpp"
 #include "crmkit/core/error.hpp"
@@ -714,7 +716,60 @@ Results analyze(const Inputs& inputs, const Options& options) {
     std::ifstream probe(*path);
     if (!probe) throw IoError(*path, "cannot open");
   }
-  res.notes.push_back({"Retention", "Kaplan-Meier and cohort retention curves are not in this build yet."});
+  {
+    Retention ret;
+    churn::DurationOptions dopt;
+    dopt.inactive_days = ret.inactive_days;
+    dopt.has_observation_end = true;
+    dopt.observation_end = res.as_of;
+    dopt.period_days = pdays;
+    const auto d = churn::durations_from_transactions(tx, dopt);
+    churn::SurvivalInput si;
+    si.duration = d.duration;
+    si.event = d.event;
+    const auto km = churn::kaplan_meier(si);
+    if (!km.curves.empty()) {
+      const auto& cv = km.curves.front();
+      ret.customers = cv.n;
+      ret.churned = cv.events;
+      ret.median = cv.median;
+      ret.time.push_back(0);
+      ret.survival.push_back(1);
+      ret.lower.push_back(1);
+      ret.upper.push_back(1);
+      for (std::size_t k = 0; k < cv.time.size(); ++k) {
+        ret.time.push_back(cv.time[k]);
+        ret.survival.push_back(cv.survival[k]);
+        ret.lower.push_back(cv.lower[k]);
+        ret.upper.push_back(cv.upper[k]);
+      }
+    }
+    // Monthly cohorts of the log up to as_of (a filtered copy only when later rows exist).
+    std::vector<std::uint32_t> fc;
+    std::vector<std::int64_t> ft;
+    std::vector<double> fa;
+    core::TransactionsView upto = tx;
+    if (last_day > res.as_of) {
+      for (std::size_t i = 0; i < tx.size(); ++i)
+        if (core::to_day(tx.time[i], tx.time_unit) <= res.as_of) {
+          fc.push_back(tx.customer[i]);
+          ft.push_back(tx.time[i]);
+          fa.push_back(tx.amount.empty() ? 0.0 : tx.amount[i]);
+        }
+      upto.customer = fc;
+      upto.time = ft;
+      if (!tx.amount.empty()) upto.amount = fa;
+    }
+    const auto ct = churn::cohort_retention(upto, churn::CohortPeriod::Month);
+    ret.n_offsets = ct.n_offsets;
+    for (std::size_t c2 = 0; c2 < ct.n_cohorts; ++c2) {
+      if (ct.size[c2] == 0) continue;
+      ret.cohort_label.push_back(ct.cohort_label[c2]);
+      ret.cohort_size.push_back(static_cast<double>(ct.size[c2]));
+      for (std::size_t k = 0; k < ct.n_offsets; ++k) ret.cohort_retention.push_back(ct.retention[c2 * ct.n_offsets + k]);
+    }
+    res.retention = std::move(ret);
+  }
   if (!inputs.interactions_path.empty())
     res.service = service_section(inputs.interactions_path, inputs.ids, first_by_code);
   else
@@ -861,6 +916,32 @@ nlohmann::ordered_json Results::summary_json() const {
                         {"brier", num(m.brier)}};
   } else {
     j["churn_model"] = nullptr;
+  }
+  if (retention) {
+    const Retention& rt = *retention;
+    auto surv_at = [&](double t) {
+      double v = 1;
+      for (std::size_t k = 0; k < rt.time.size() && rt.time[k] <= t; ++k) v = rt.survival[k];
+      return v;
+    };
+    const double ppm = period == summary::Period::Day ? 30.0 : period == summary::Period::Week ? 4.345 : 1.0;
+    J cohorts = J::array();
+    for (std::size_t c2 = 0; c2 < rt.cohort_label.size(); ++c2) {
+      J ret = J::array();
+      for (std::size_t k = 0; k < rt.n_offsets; ++k) ret.push_back(num(rt.cohort_retention[c2 * rt.n_offsets + k]));
+      cohorts.push_back({{"cohort", rt.cohort_label[c2]}, {"size", rt.cohort_size[c2]}, {"retention", ret}});
+    }
+    j["retention"] = {{"inactive_days", rt.inactive_days},
+                      {"customers", rt.customers},
+                      {"churned", rt.churned},
+                      {"median", num(rt.median)},
+                      {"survival_3_months", num(surv_at(3 * ppm))},
+                      {"survival_6_months", num(surv_at(6 * ppm))},
+                      {"survival_12_months", num(surv_at(12 * ppm))},
+                      {"cohort_period", "month"},
+                      {"cohorts", cohorts}};
+  } else {
+    j["retention"] = nullptr;
   }
   if (kano) {
     const auto& r = kano->result;

@@ -620,6 +620,62 @@ std::string render_report(const Results& res) {
     h.end_section();
   }
 
+  // ---- retention ----
+  if (res.retention && res.retention->time.size() > 1) {
+    const Retention& rt = *res.retention;
+    const double ppm = res.period == summary::Period::Day ? 30.0 : res.period == summary::Period::Week ? 4.345 : 1.0;
+    auto surv_at = [&](double t) {
+      double v = 1;
+      for (std::size_t k = 0; k < rt.time.size() && rt.time[k] <= t; ++k) v = rt.survival[k];
+      return v;
+    };
+    h.section("retention", "Retention",
+              pct(rt.customers > 0 ? rt.churned / rt.customers : 0) + " of customers have made no purchase in the last " +
+                  std::to_string(rt.inactive_days) + " days; " + pct(surv_at(12 * ppm)) +
+                  " are still buying a year after their first purchase" +
+                  (!std::isfinite(rt.median) ? std::string(".")
+                   : rt.median > 0 ? " (half have stopped by " + fixed(rt.median, 0) + " " + unit + ")."
+                                   : std::string(" (more than half never bought again after their first day).")));
+    h.raw("<div class=\"pair\"><div>");
+    h.tag("<h3>", "Kaplan-Meier: customers still buying", "</h3>");
+    svg::LineChart km;
+    km.axes = {"Kaplan-Meier survival of customers", unit + " since the first purchase", "still buying", true};
+    km.x = rt.time;
+    km.series = {{"survival", rt.survival}, {"95% lower", rt.lower}, {"95% upper", rt.upper}};
+    km.step = true;
+    km.y_min = 0;
+    km.y_max = 1;
+    h.figure(svg::line_chart(km));
+    h.tag("<p class=\"reading\">",
+          "A customer leaves the curve at their last purchase once " + std::to_string(rt.inactive_days) +
+              " days pass without another (docs/models/survival.md); after 3 months " + pct(surv_at(3 * ppm)) +
+              " are still buying, after 6 months " + pct(surv_at(6 * ppm)) + ".",
+          "</p>");
+    h.raw("</div><div>");
+    if (!rt.cohort_label.empty()) {
+      h.tag("<h3>", "Monthly cohort retention", "</h3>");
+      svg::Heatmap hm;
+      hm.axes = {"Cohort retention by month", "months since the first purchase", "first-purchase month", true};
+      for (std::size_t k = 0; k < rt.n_offsets; ++k) hm.x_ticks.push_back(std::to_string(k));
+      hm.y_ticks = rt.cohort_label;
+      hm.values = rt.cohort_retention;
+      hm.value_label = "share buying";
+      h.figure(svg::heatmap(hm));
+      double m1 = 0, w1 = 0;
+      for (std::size_t c2 = 0; c2 < rt.cohort_label.size(); ++c2)
+        if (rt.n_offsets > 1 && std::isfinite(rt.cohort_retention[c2 * rt.n_offsets + 1])) {
+          m1 += rt.cohort_retention[c2 * rt.n_offsets + 1] * rt.cohort_size[c2];
+          w1 += rt.cohort_size[c2];
+        }
+      h.tag("<p class=\"reading\">",
+            "Each row is the customers who first bought in that month; " + pct(w1 > 0 ? m1 / w1 : kNaN) +
+                " of them buy again the month after, and the share buying in any later month stays small.",
+            "</p>");
+    }
+    h.raw("</div></div>");
+    h.end_section();
+  }
+
   // ---- Kano ----
   if (res.kano) {
     const auto& r = res.kano->result;

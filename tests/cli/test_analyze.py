@@ -25,7 +25,7 @@ SUMMARY_KEYS = ["crmkit_version", "source", "as_of", "first_purchase", "calibrat
                 "discount_rate", "margin", "customers", "transactions", "revenue", "repeat_customer_share",
                 "top20_revenue_share", "segments", "transaction_model", "spend_model", "p_alive_mean",
                 "at_risk_share", "expected_purchases_total", "clv_total", "clv_mean", "clv_top20_share", "holdout",
-                "notes", "churn_model", "kano", "service"]
+                "notes", "churn_model", "retention", "kano", "service"]
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -154,6 +154,11 @@ def test_survey_and_interactions_add_sections_and_files(tmp_path):
     assert list(j["churn_model"]) == ["model", "label", "horizon", "features", "coef", "standardized_coef",
                                       "intercept", "converged", "folds", "auc", "pr_auc", "log_loss", "brier"]
     assert "churn_auc_logistic" in j["holdout"] and "top_decile_lift_logistic" in j["holdout"]
+    assert list(j["retention"]) == ["inactive_days", "customers", "churned", "median", "survival_3_months",
+                                    "survival_6_months", "survival_12_months", "cohort_period", "cohorts"]
+    # CDNOW's customers all first bought in January-March 1997: three monthly cohorts.
+    assert [c["cohort"] for c in j["retention"]["cohorts"]] == ["1997-01", "1997-02", "1997-03"]
+    assert j["retention"]["customers"] == 23570 and j["retention"]["cohorts"][0]["retention"][0] == 1
     assert not [n for n in j["notes"] if n["section"] in ("Kano", "Service metrics", "Churn model")]
     with open(out / "kano.csv", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -164,7 +169,8 @@ def test_survey_and_interactions_add_sections_and_files(tmp_path):
     s = json.loads((out / "service.json").read_text())
     assert s["metrics"]["overall"]["interactions"] == 16 and s["nps"] is None
     html = (out / "report.html").read_text()
-    for section in ('id="kano"', 'id="service"', ">Must-be<", ">Attractive<", "0 of its 14 customers"):
+    for section in ('id="kano"', 'id="service"', 'id="retention"', ">Must-be<", ">Attractive<",
+                    "0 of its 14 customers"):
         assert section in html
     b = Balance()
     b.feed(html)

@@ -89,14 +89,15 @@ def test_every_chart_is_drawn(page):
                   marks: marks.length, texts: svg.querySelectorAll('text').length,
                   section: section ? section.id : null};
         });""")
-    # segments, 2 heatmaps, holdout bars, tracking, CLV, ROC, gains, lift, Kano scatter, service bars
-    assert len(charts) >= 11
+    # segments, 2 heatmaps, holdout bars, tracking, CLV, ROC, gains, lift, Kaplan-Meier, cohort heatmap,
+    # Kano scatter, service bars
+    assert len(charts) >= 13
     for c in charts:
         assert c["width"] > 100 and c["height"] > 50, c
         assert c["marks"] > 0, c
         assert c["texts"] > 0, c
     sections = {c["section"] for c in charts}
-    assert {"segments", "model", "holdout", "clv", "churn", "kano", "service"} <= sections
+    assert {"segments", "model", "holdout", "clv", "churn", "retention", "kano", "service"} <= sections
 
 
 def test_new_charts_have_their_marks(page):

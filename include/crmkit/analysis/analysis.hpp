@@ -160,6 +160,20 @@ struct ChurnModel {
   double auc = 0, pr_auc = 0, log_loss = 0, brier = 0;  ///< pooled out-of-fold
 };
 
+/// Retention: the Kaplan-Meier curve of customer lifetimes (a customer has churned after
+/// `inactive_days` days without a purchase before as_of; churn/survival.hpp) and monthly cohort
+/// retention (churn/cohorts.hpp), on the log up to as_of.
+struct Retention {
+  std::int64_t inactive_days = 90;
+  double customers = 0, churned = 0;
+  std::vector<double> time, survival, lower, upper;  ///< KM step curve (periods), from (0, 1)
+  double median = 0;                                 ///< NaN = not reached
+  std::vector<std::string> cohort_label;             ///< non-empty monthly cohorts
+  std::vector<double> cohort_size;
+  std::size_t n_offsets = 0;
+  std::vector<double> cohort_retention;              ///< cohorts x offsets, NaN = unobserved
+};
+
 /// The Kano section (with a survey).
 struct KanoSection {
   std::string source;
@@ -214,6 +228,7 @@ struct Results {
   std::optional<Tracking> tracking;
   std::optional<Holdout> holdout;
   std::optional<ChurnModel> churn_model;
+  std::optional<Retention> retention;
   std::optional<KanoSection> kano;
   std::optional<ServiceSection> service;
 

@@ -19,6 +19,7 @@
 
 #include "crmkit/analysis/analysis.hpp"
 #include "crmkit/churn/logistic.hpp"
+#include "crmkit/churn/survival.hpp"
 #include "crmkit/churn/metrics.hpp"
 #include "crmkit/churn/validation.hpp"
 #include "crmkit/core/error.hpp"
@@ -328,4 +329,44 @@ TEST(AnalysisSections, ReportAndFiles) {
   EXPECT_TRUE(w2.kano_json.empty() && w2.kano_csv.empty() && w2.service_json.empty());
   EXPECT_FALSE(std::filesystem::exists(scratch("plain") / "kano.json"));
   std::filesystem::remove_all(dir.parent_path());
+}
+
+TEST(AnalysisRetention, KaplanMeierAndCohortsOfTheLog) {
+  const auto& r = everything();
+  ASSERT_TRUE(r.retention);
+  const auto& rt = *r.retention;
+  // The curve is churn::kaplan_meier of churn::durations_from_transactions (90 inactive days, weeks),
+  // drawn from (0, 1).
+  crmkit::churn::DurationOptions d;
+  d.inactive_days = 90;
+  d.has_observation_end = true;
+  d.observation_end = r.as_of;
+  d.period_days = 7;
+  const auto dur = crmkit::churn::durations_from_transactions(cdnow().view(), d);
+  crmkit::churn::SurvivalInput si;
+  si.duration = dur.duration;
+  si.event = dur.event;
+  const auto km = crmkit::churn::kaplan_meier(si);
+  ASSERT_EQ(km.curves.size(), 1u);
+  ASSERT_EQ(rt.time.size(), km.curves[0].time.size() + 1);
+  EXPECT_EQ(rt.time.front(), 0.0);
+  EXPECT_EQ(rt.survival.front(), 1.0);
+  for (std::size_t k = 0; k < km.curves[0].time.size(); ++k) {
+    EXPECT_EQ(rt.time[k + 1], km.curves[0].time[k]);
+    EXPECT_EQ(rt.survival[k + 1], km.curves[0].survival[k]);
+  }
+  EXPECT_EQ(rt.customers, 23570.0);
+  EXPECT_TRUE(std::is_sorted(rt.survival.rbegin(), rt.survival.rend()));
+  // Monthly cohorts: CDNOW's customers first bought in 1997-01..03; sizes sum to every customer and
+  // the first offset is 100%.
+  EXPECT_EQ(rt.cohort_label, (std::vector<std::string>{"1997-01", "1997-02", "1997-03"}));
+  EXPECT_EQ(std::accumulate(rt.cohort_size.begin(), rt.cohort_size.end(), 0.0), 23570.0);
+  ASSERT_EQ(rt.cohort_retention.size(), 3 * rt.n_offsets);
+  for (std::size_t c = 0; c < 3; ++c) EXPECT_EQ(rt.cohort_retention[c * rt.n_offsets], 1.0);
+  const auto j = r.summary_json();
+  EXPECT_EQ(j["retention"]["cohorts"].size(), 3u);
+  EXPECT_EQ(j["retention"]["inactive_days"], 90);
+  const std::string html = analysis::render_report(r);
+  EXPECT_THAT(html, HasSubstr("id=\"retention\""));
+  EXPECT_THAT(html, HasSubstr("Kaplan-Meier survival of customers"));
 }
