@@ -87,7 +87,7 @@ struct LogTail {
   double d_p = 0, d_q = 0, d_P = 0, d_Q = 0;  // partial derivatives of log I
 };
 
-constexpr long kMaxTerms = 20'000'000;
+constexpr long kMaxTerms = 1'000'000;
 // Above this z the series needs more than ~400 terms: quadrature instead (log_tail_quadrature).
 constexpr double kSeriesMaxZ = 0.9;
 
@@ -134,33 +134,60 @@ LogTail log_tail_quadrature(double P, double p, double Q, double q, double y0, b
   return t;
 }
 
-LogTail log_tail(double P, double p, double Q, double q, double y0, bool want) {
+// The series coefficients depend on (p, q) only, which all patterns of one frequency share: c_m,
+// c_m A_m and c_m B_m (A_m = sum_{j<m} 1/(p+j) - 1/(p+q+j), B_m = -sum_{j<m} 1/(p+q+j)) are computed once
+// per (p, q) and extended on demand, so each pattern's series costs multiply-adds only.
+struct SeriesCoeffs {
+  double p = std::numeric_limits<double>::quiet_NaN(), q = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> c{1.0}, ca{0.0}, cb{0.0};
+  double A = 0, B = 0;
+  void reset(double p_, double q_) {
+    p = p_;
+    q = q_;
+    c.assign(1, 1.0);
+    ca.assign(1, 0.0);
+    cb.assign(1, 0.0);
+    A = B = 0;
+  }
+  void extend() {  // appends index m = size()
+    const double kk = static_cast<double>(c.size() - 1);
+    const double pk = p + kk, ck = p + q + kk;
+    A += 1.0 / pk - 1.0 / ck;
+    B -= 1.0 / ck;
+    const double next = c.back() * pk / ck;
+    c.push_back(next);
+    ca.push_back(next * A);
+    cb.push_back(next * B);
+  }
+};
+
+LogTail log_tail(double P, double p, double Q, double q, double y0, bool want, SeriesCoeffs* co = nullptr) {
   const double Py = P + y0, Qy = Q + y0;
   const double z = (P - Q) / Py;
   if (z > kSeriesMaxZ) return log_tail_quadrature(P, p, Q, q, y0, want);
   const double c = p + q;
-  double term = 1.0, S = 1.0, Sp = 0.0, Sq = 0.0, Sz = 0.0, A = 0.0, B = 0.0;
+  double S = 1.0, Sp = 0.0, Sq = 0.0, Sz = 0.0;
   if (z > 0.0) {
+    SeriesCoeffs local;
+    SeriesCoeffs& cf = co ? *co : local;
+    if (!(cf.p == p && cf.q == q)) cf.reset(p, q);
     const double one_minus_z = Qy / Py;
     const double tol = 1e-17 * one_minus_z * (want ? one_minus_z : 1.0);
-    long k = 0;
-    for (; k < kMaxTerms; ++k) {
-      const double kk = static_cast<double>(k);
-      const double f = (p + kk) / (c + kk);
-      if (want) {
-        A += 1.0 / (p + kk) - 1.0 / (c + kk);
-        B -= 1.0 / (c + kk);
-      }
-      term *= f * z;
+    long m = 1;
+    double zm = 1.0;
+    for (; m < kMaxTerms; ++m) {
+      if (static_cast<std::size_t>(m) >= cf.c.size()) cf.extend();
+      zm *= z;
+      const double term = cf.c[static_cast<std::size_t>(m)] * zm;
       S += term;
       if (want) {
-        Sp += term * A;
-        Sq += term * B;
-        Sz += term * (kk + 1.0);
+        Sp += cf.ca[static_cast<std::size_t>(m)] * zm;
+        Sq += cf.cb[static_cast<std::size_t>(m)] * zm;
+        Sz += term * static_cast<double>(m);
       }
-      if (term * (want ? kk + 2.0 : 1.0) <= tol * S) break;
+      if (term * (want ? static_cast<double>(m) + 1.0 : 1.0) <= tol * S) break;
     }
-    if (k >= kMaxTerms)
+    if (m >= kMaxTerms)
       throw NumericError("pareto_nbd", "the 2F1 series did not converge (z = " + num(z) + ", p = " + num(p) +
                                            ", q = " + num(q) + ")");
   }
@@ -178,9 +205,9 @@ LogTail log_tail(double P, double p, double Q, double q, double y0, bool want) {
 }
 
 // log I(y0) for (r, alpha, s, beta, x), with the gradient in (r, alpha, s, beta) when g != nullptr.
-double log_tail_params(const ParetoNbdParams& p, double x, double y0, double* g) {
+double log_tail_params(const ParetoNbdParams& p, double x, double y0, double* g, SeriesCoeffs* co = nullptr) {
   if (p.alpha >= p.beta) {
-    const LogTail t = log_tail(p.alpha, p.r + x, p.beta, p.s + 1.0, y0, g != nullptr);
+    const LogTail t = log_tail(p.alpha, p.r + x, p.beta, p.s + 1.0, y0, g != nullptr, co);
     if (g) {
       g[0] = t.d_p;
       g[1] = t.d_P;
@@ -189,7 +216,7 @@ double log_tail_params(const ParetoNbdParams& p, double x, double y0, double* g)
     }
     return t.value;
   }
-  const LogTail t = log_tail(p.beta, p.s + 1.0, p.alpha, p.r + x, y0, g != nullptr);
+  const LogTail t = log_tail(p.beta, p.s + 1.0, p.alpha, p.r + x, y0, g != nullptr, co);
   if (g) {
     g[0] = t.d_q;
     g[1] = t.d_Q;
@@ -238,6 +265,7 @@ Bracket bracket(const ParetoNbdParams& p, double x, double t_x, double T, double
 struct TailCache {
   std::vector<double> value, grad;
   std::vector<std::uint32_t> stamp;
+  SeriesCoeffs coeffs;
 };
 
 double loglik_patterns(const ParetoNbdParams& p, const WeightedPatterns& d, double* grad, TailCache& cache) {
@@ -269,13 +297,13 @@ double loglik_patterns(const ParetoNbdParams& p, const WeightedPatterns& d, doub
       double B2 = -kInf, g2[4] = {0, 0, 0, 0};
       if (t_x < T) {
         if (!(t_x == last_tx)) {
-          l1 = log_tail_params(p, x, t_x, want ? g1x : nullptr);
+          l1 = log_tail_params(p, x, t_x, want ? g1x : nullptr, &cache.coeffs);
           last_tx = t_x;
         }
         const std::uint32_t ti = d.T_index[k];
         double* gT = &cache.grad[4 * ti];
         if (cache.stamp[ti] != gi) {
-          cache.value[ti] = log_tail_params(p, x, T, want ? gT : nullptr);
+          cache.value[ti] = log_tail_params(p, x, T, want ? gT : nullptr, &cache.coeffs);
           cache.stamp[ti] = static_cast<std::uint32_t>(gi);
         }
         const double l2 = cache.value[ti];
