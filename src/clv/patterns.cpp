@@ -224,7 +224,7 @@ void rank_values(const std::vector<double>& values, std::vector<double>& sorted,
 
 // The fast path: number the distinct values of each column (cheap: few distinct frequencies, ages and
 // recencies), form each row's key (rank x, rank t_x, rank T) as one integer whose order is the
-// lexicographic pattern order, and sort the keys by LSD radix (16-bit digits, stable, so each pattern's
+// lexicographic pattern order, and sort the keys by LSD radix (digits of <= 12 bits, stable, so each pattern's
 // weights are summed in input order as in compress_hashed). Taken when every column has at most 2^21
 // distinct values; otherwise compress_hashed. Both give the same patterns in the same order.
 WeightedPatterns compress_weighted(std::span<const double> frequency, std::span<const double> recency,
@@ -249,35 +249,46 @@ WeightedPatterns compress_weighted(std::span<const double> frequency, std::span<
   rank_values(vx.values(), ux, rx);
   rank_values(vtx.values(), utx, rtx);
   rank_values(vT.values(), uT, rT);
-  // keys of the rows with positive weight
+  // keys of the rows with positive weight (and, when there are weights, the row each key came from)
+  const bool weighted = !weights.empty();
   std::vector<std::uint64_t> key, key2;
   std::vector<std::uint32_t> row, row2;
   key.reserve(n);
-  row.reserve(n);
+  if (weighted) row.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
-    if (!weights.empty() && !(weights[i] > 0.0)) continue;
+    if (weighted && !(weights[i] > 0.0)) continue;
     key.push_back((static_cast<std::uint64_t>(rx[ix[i]]) * ntx + rtx[itx[i]]) * nT + rT[iT[i]]);
-    row.push_back(static_cast<std::uint32_t>(i));
+    if (weighted) row.push_back(static_cast<std::uint32_t>(i));
   }
   std::vector<std::uint32_t>().swap(ix);
+  std::vector<std::uint32_t>().swap(itx);
+  std::vector<std::uint32_t>().swap(iT);
+  // LSD radix sort with digits of at most 12 bits (histograms stay in L1).
   const double cells = static_cast<double>(nx) * static_cast<double>(ntx) * static_cast<double>(nT);
-  const int passes = std::max(1, static_cast<int>(std::ceil(std::log2(std::max(cells, 2.0)) / 16.0)));
+  const int key_bits = std::max(1, static_cast<int>(std::ceil(std::log2(std::max(cells, 2.0)))));
+  const int passes = (key_bits + 11) / 12;
+  const int digit_bits = (key_bits + passes - 1) / passes;
+  const std::uint64_t mask = (std::uint64_t{1} << digit_bits) - 1;
   const std::size_t m_rows = key.size();
   key2.resize(m_rows);
-  row2.resize(m_rows);
-  std::vector<std::size_t> count(65537);
+  if (weighted) row2.resize(m_rows);
+  std::vector<std::size_t> count(static_cast<std::size_t>(mask) + 2);
   for (int pass = 0; pass < passes; ++pass) {
-    const int shift = 16 * pass;
+    const int shift = digit_bits * pass;
     std::fill(count.begin(), count.end(), 0);
-    for (std::uint64_t k : key) ++count[((k >> shift) & 0xffff) + 1];
+    for (std::uint64_t k : key) ++count[((k >> shift) & mask) + 1];
     for (std::size_t d = 1; d < count.size(); ++d) count[d] += count[d - 1];
-    for (std::size_t j = 0; j < m_rows; ++j) {
-      const std::size_t at = count[(key[j] >> shift) & 0xffff]++;
-      key2[at] = key[j];
-      row2[at] = row[j];
+    if (weighted) {
+      for (std::size_t j = 0; j < m_rows; ++j) {
+        const std::size_t at = count[(key[j] >> shift) & mask]++;
+        key2[at] = key[j];
+        row2[at] = row[j];
+      }
+      row.swap(row2);
+    } else {
+      for (std::size_t j = 0; j < m_rows; ++j) key2[count[(key[j] >> shift) & mask]++] = key[j];
     }
     key.swap(key2);
-    row.swap(row2);
   }
 
   std::vector<std::uint32_t> T_used(nT, 0), tx_used(ntx, 0);
@@ -286,7 +297,7 @@ WeightedPatterns compress_weighted(std::span<const double> frequency, std::span<
   for (std::size_t j = 0; j < m_rows;) {
     const std::uint64_t k = key[j];
     double w = 0;
-    for (; j < m_rows && key[j] == k; ++j) w += weights.empty() ? 1.0 : weights[row[j]];
+    for (; j < m_rows && key[j] == k; ++j) w += weighted ? weights[row[j]] : 1.0;
     const std::uint64_t c = k % nT, rest = k / nT, b = rest % ntx, a = rest / ntx;
     if (a != last_x) {
       p.group_x.push_back(ux[a]);
