@@ -27,7 +27,8 @@ declare({
 })
 
 COLUMNS = ("rfm_recency", "rfm_frequency", "rfm_monetary", "frequency", "recency", "T", "monetary_value",
-           "total_spend", "p_alive", "churn_risk", "expected_purchases", "expected_spend", "clv", "churn_probability")
+           "total_spend", "p_alive", "churn_risk", "expected_purchases", "expected_spend", "clv", "churn_probability",
+           "interactions")
 OUTPUT_FILES = ("customers.csv", "summary.json", "report.html", "kano.json", "kano.csv", "service.json")
 
 

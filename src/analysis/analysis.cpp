@@ -21,6 +21,7 @@
 #include "crmkit/clv/model.hpp"
 #include "crmkit/core/error.hpp"
 #include "crmkit/io/date.hpp"
+#include "crmkit/io/interactions.hpp"
 #include "crmkit/io/table.hpp"
 #include "crmkit/version.hpp"
 
@@ -770,9 +771,25 @@ Results analyze(const Inputs& inputs, const Options& options) {
     }
     res.retention = std::move(ret);
   }
-  if (!inputs.interactions_path.empty())
+  if (!inputs.interactions_path.empty()) {
     res.service = service_section(inputs.interactions_path, inputs.ids, first_by_code);
-  else
+    // Interactions per customer, when the file's ids can share the log's dictionary and it has times.
+    if (inputs.ids && !res.service->customer_column.empty() && res.service->matched_customers > 0) {
+      try {
+        const core::InteractionTable it = io::read_interactions(inputs.interactions_path, {}, inputs.ids);
+        const core::InteractionsView v = it.view();
+        std::vector<double> per_code(first_by_code.size(), 0.0);
+        for (std::size_t i = 0; i < v.customer.size(); ++i) {
+          const std::uint32_t code = v.customer[i];
+          if (code < per_code.size() && core::to_day(v.time[i], v.time_unit) <= res.as_of) per_code[code] += 1;
+        }
+        c.interactions.resize(n);
+        for (std::size_t i = 0; i < n; ++i) c.interactions[i] = per_code[c.customer[i]];
+      } catch (const Error& e) {
+        res.notes.push_back({"Service metrics", std::string("No per-customer interaction counts: ") + e.what()});
+      }
+    }
+  } else
     res.notes.push_back({"Service metrics", "No interaction table given (--interactions)."});
   if (!inputs.survey_path.empty()) {
     KanoSection k;

@@ -180,12 +180,13 @@ std::string period_plural(summary::Period p) {
 
 void write_customers_csv(const Results& res, std::ostream& os) {
   const auto& c = res.customers;
-  const bool model = !c.p_alive.empty(), value = !c.clv.empty(), logistic = !c.churn_probability.empty();
+  const bool model = !c.p_alive.empty(), value = !c.clv.empty(), logistic = !c.churn_probability.empty(),
+             contacts = !c.interactions.empty();
   std::string out;
   out.reserve(1 << 20);
   out += "customer_id,rfm_recency,rfm_frequency,rfm_monetary,r_score,f_score,m_score,rfm_cell,segment,"
          "frequency,recency,T,monetary_value,total_spend,n_transactions,first_purchase,last_purchase,"
-         "p_alive,churn_risk,expected_purchases,expected_spend,clv,churn_probability\n";
+         "p_alive,churn_risk,expected_purchases,expected_spend,clv,churn_probability,interactions\n";
   for (std::size_t i = 0; i < c.size(); ++i) {
     put_csv_text(out, res.id(i));
     out += ',';
@@ -227,6 +228,8 @@ void write_customers_csv(const Results& res, std::ostream& os) {
     if (value) put_double(out, c.clv[i]);
     out += ',';
     if (logistic) put_double(out, c.churn_probability[i]);
+    out += ',';
+    if (contacts) put_double(out, c.interactions[i]);
     out += '\n';
     if (out.size() > (1u << 20) - 512) {
       os.write(out.data(), static_cast<std::streamsize>(out.size()));

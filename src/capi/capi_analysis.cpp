@@ -142,12 +142,13 @@ int32_t crmkit_analysis_column(const crmkit_analysis* a, const char* name, doubl
                                      : k == "expected_spend"     ? &c.expected_spend
                                      : k == "clv"                ? &c.clv
                                      : k == "churn_probability"  ? &c.churn_probability
+                                     : k == "interactions"       ? &c.interactions
                                                                  : nullptr;
     if (!col)
       throw crmkit::InvalidArgument(fn, "name", "'" + k + "'",
                                     "must be one of rfm_recency rfm_frequency rfm_monetary frequency recency T "
                                     "monetary_value total_spend p_alive churn_risk expected_purchases expected_spend clv "
-                                    "churn_probability");
+                                    "churn_probability interactions");
     for (std::size_t i = 0; i < c.size(); ++i)
       out[i] = col->empty() ? std::numeric_limits<double>::quiet_NaN() : (*col)[i];
   });

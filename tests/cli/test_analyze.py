@@ -20,7 +20,7 @@ MASTER = ["--transactions", MASTER_FILE, "--customer-col", "customer_id", "--dat
 CUSTOMER_COLUMNS = ["customer_id", "rfm_recency", "rfm_frequency", "rfm_monetary", "r_score", "f_score", "m_score",
                     "rfm_cell", "segment", "frequency", "recency", "T", "monetary_value", "total_spend",
                     "n_transactions", "first_purchase", "last_purchase", "p_alive", "churn_risk",
-                    "expected_purchases", "expected_spend", "clv", "churn_probability"]
+                    "expected_purchases", "expected_spend", "clv", "churn_probability", "interactions"]
 SUMMARY_KEYS = ["crmkit_version", "source", "as_of", "first_purchase", "calibration_end", "period", "horizon_months",
                 "discount_rate", "margin", "customers", "transactions", "revenue", "repeat_customer_share",
                 "top20_revenue_share", "segments", "transaction_model", "spend_model", "p_alive_mean",

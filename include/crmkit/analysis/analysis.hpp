@@ -107,6 +107,9 @@ struct CustomerResults {
   /// Logistic churn model (with a calibration end): P(no purchase in the next holdout-length window),
   /// the calibration-fitted model applied to the summary at as_of. Empty without the model.
   std::vector<double> churn_probability;
+  /// With an interaction table: the customer's interactions on or before as_of (io::read_interactions
+  /// sharing the transaction log's dictionary). Empty without one.
+  std::vector<double> interactions;
 
   std::size_t size() const noexcept { return customer.size(); }
 };

@@ -34,8 +34,9 @@ CRMKIT_API int32_t crmkit_analysis_output_path(const crmkit_analysis* a, const c
 CRMKIT_API int32_t crmkit_analysis_len(const crmkit_analysis* a, int64_t* n);
 /* A per-customer column as doubles, in the row order of customers.csv. name: rfm_recency
  * rfm_frequency rfm_monetary frequency recency T monetary_value total_spend p_alive churn_risk
- * expected_purchases expected_spend clv churn_probability (the model columns are NaN when the model is
- * absent; churn_probability needs calibration_end). */
+ * expected_purchases expected_spend clv churn_probability interactions (the model columns are NaN when
+ * the model is absent; churn_probability needs calibration_end, interactions an interaction file whose
+ * customer ids match the log's). */
 CRMKIT_API int32_t crmkit_analysis_column(const crmkit_analysis* a, const char* name, double* out, int64_t n);
 CRMKIT_API int32_t crmkit_analysis_free(crmkit_analysis* a);
 

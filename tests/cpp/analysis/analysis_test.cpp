@@ -257,7 +257,7 @@ TEST(Analysis, OutputsAreCompleteAndSelfContained) {
   EXPECT_EQ(header,
             "customer_id,rfm_recency,rfm_frequency,rfm_monetary,r_score,f_score,m_score,rfm_cell,segment,frequency,"
             "recency,T,monetary_value,total_spend,n_transactions,first_purchase,last_purchase,p_alive,churn_risk,"
-            "expected_purchases,expected_spend,clv,churn_probability");
+            "expected_purchases,expected_spend,clv,churn_probability,interactions");
   std::size_t rows = 0;
   while (std::getline(csv, line)) {
     ++rows;

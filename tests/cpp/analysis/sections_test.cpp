@@ -256,18 +256,17 @@ TEST(AnalysisService, MatchesTheHandComputedInteractions) {
 }
 
 TEST(AnalysisService, NpsScoresAndMatchedCustomers) {
-  // Three CDNOW customers (one twice), one unknown id and one blank; NPS answers 10, 9, 7, 3, blank,
-  // 10: promoters 3, passives 1, detractors 1 of 5 -> NPS = 100 (3 - 1) / 5 = 40.
+  // Three CDNOW customers (one twice) and one unknown id; NPS answers 10, 9, 7, 3, 10: promoters 3,
+  // passives 1, detractors 1 of 5 -> NPS = 100 (3 - 1) / 5 = 40.
   const auto path = scratch("nps_interactions.csv");
   {
     std::ofstream f(path);
-    f << "customer_id,channel,nps,csat\n"
-         "00001,email,10,5\n"
-         "00002,phone,9,4\n"
-         "00001,phone,7,3\n"
-         "99999,email,3,1\n"
-         ",email,,\n"
-         "23570,chat,10,5\n";
+    f << "customer_id,time,channel,nps,csat\n"
+         "00001,1997-02-01,email,10,5\n"
+         "00002,1997-03-01,phone,9,4\n"
+         "00001,1998-01-01,phone,7,3\n"
+         "99999,1997-05-01,email,3,1\n"
+         "23570,1998-06-30,chat,10,5\n";
   }
   analysis::Inputs in = inputs();
   in.interactions_path = path.string();
@@ -276,10 +275,18 @@ TEST(AnalysisService, NpsScoresAndMatchedCustomers) {
   EXPECT_EQ(r.service->nps_column, "nps");
   EXPECT_EQ(r.service->nps->overall.n, 5);
   EXPECT_DOUBLE_EQ(r.service->nps->overall.score, 40.0);
-  EXPECT_EQ(r.service->customers, 4u);          // 00001, 00002, 99999, 23570 (blank not counted)
+  EXPECT_EQ(r.service->customers, 4u);          // 00001, 00002, 99999, 23570
   EXPECT_EQ(r.service->matched_customers, 3u);
   EXPECT_EQ(r.service->matched_interactions, 4u);
   EXPECT_DOUBLE_EQ(r.summary_json()["service"]["nps"]["score"].get<double>(), 40.0);
+  // Interactions per customer (io::read_interactions sharing the log's dictionary).
+  ASSERT_EQ(r.customers.interactions.size(), r.customers.size());
+  EXPECT_EQ(r.id(0), "00001");
+  EXPECT_EQ(r.customers.interactions[0], 2.0);
+  EXPECT_EQ(r.customers.interactions[1], 1.0);
+  EXPECT_EQ(r.id(r.customers.size() - 1), "23570");
+  EXPECT_EQ(r.customers.interactions.back(), 1.0);
+  EXPECT_EQ(std::accumulate(r.customers.interactions.begin(), r.customers.interactions.end(), 0.0), 4.0);
   const std::string html = analysis::render_report(r);
   EXPECT_THAT(html, HasSubstr("NPS is 40"));
   EXPECT_THAT(html, HasSubstr("3 of its 4 customers"));
@@ -315,7 +322,9 @@ TEST(AnalysisSections, ReportAndFiles) {
   EXPECT_TRUE(sj["metrics"].contains("overall"));
   EXPECT_TRUE(sj["nps"].is_null());
   const std::string csv = slurp(w.customers_csv);
-  EXPECT_EQ(csv.substr(0, csv.find('\n')).substr(csv.find("clv,")), "clv,churn_probability");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')).substr(csv.find("clv,")), "clv,churn_probability,interactions");
+  // No id of service_interactions.csv is a CDNOW customer: no counts.
+  EXPECT_TRUE(r.customers.interactions.empty());
   const std::string html = slurp(w.report_html);
   for (const char* id : {"id=\"kano\"", "id=\"service\"", "id=\"churn\""}) EXPECT_THAT(html, HasSubstr(id));
   for (const char* q : {">Attractive<", ">One-dimensional<", ">Indifferent<", ">Must-be<"}) EXPECT_THAT(html, HasSubstr(q));
