@@ -220,7 +220,8 @@ Model Model::from_json(const nlohmann::json& j) {
       info.status = core::FitStatus::MaxIterations;
     if (j.contains("status") && j["status"].is_string()) {
       const auto s = j["status"].get<std::string>();
-      for (auto st : {core::FitStatus::Converged, core::FitStatus::MaxIterations, core::FitStatus::LineSearchFailed})
+      for (auto st : {core::FitStatus::Converged, core::FitStatus::MaxIterations, core::FitStatus::LineSearchFailed,
+                      core::FitStatus::Boundary})
         if (s == core::fit_status_name(st)) info.status = st;
     }
     if (j.contains("gradient_norm") && j["gradient_norm"].is_number()) info.gradient_norm = j["gradient_norm"].get<double>();

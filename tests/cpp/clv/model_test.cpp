@@ -60,6 +60,17 @@ TEST(ClvModel, FitsByKeyAndRoundTripsThroughJson) {
   EXPECT_NEAR(out[0], 1.226, 5e-4);  // FHL (2005)
 }
 
+// A model saved after a fit that stopped on a plateau reloads with that status, not as "max_iterations".
+TEST(ClvModel, FromJsonKeepsEveryFitStatus) {
+  for (const char* name : {"converged", "max_iterations", "line_search_failed", "boundary"}) {
+    auto j = nlohmann::json::parse(
+        R"({"model":"bgnbd","params":{"r":0.5,"alpha":4,"a":0.8,"b":2.4},"log_likelihood":-10,"converged":false})");
+    j["status"] = name;
+    const auto m = clv::Model::from_json(j);
+    EXPECT_STREQ(core::fit_status_name(m.info().status), name);
+  }
+}
+
 TEST(ClvModel, RefusesUnknownModelsAndPredictions) {
   try {
     (void)clv::Model::fit("nope", {});
