@@ -850,6 +850,7 @@ nlohmann::ordered_json Results::summary_json() const {
       o["log_likelihood"] = cd.ok ? num(cd.log_likelihood) : J(nullptr);
       o["holdout_mae"] = cd.ok ? num(cd.holdout_mae) : J(nullptr);
       if (!cd.ok) o["error"] = cd.error;
+      o["chosen"] = cd.ok && cd.key == transaction_model->key;
       cands.push_back(o);
     }
     tm["candidates"] = cands;

@@ -103,6 +103,12 @@ def test_summary_json(report):
     assert j["customers"] == 23570 and j["transactions"] == 69659
     assert j["as_of"] == "1998-06-30" and j["calibration_end"] == "1997-09-30"
     assert j["transaction_model"]["model"] in ("bgnbd", "pnbd")
+    cands = j["transaction_model"]["candidates"]
+    assert sum(c["chosen"] for c in cands) == 1
+    assert [c["model"] for c in cands if c["chosen"]] == [j["transaction_model"]["model"]]
+    if len(cands) > 1:  # BG/NBD and Pareto/NBD: the lower holdout error wins
+        assert j["transaction_model"]["selection"] == "holdout"
+        assert min(cands, key=lambda c: c["holdout_mae"])["chosen"]
     assert set(j["spend_model"]["params"]) == {"p", "q", "gamma"}
     assert sum(s["customers"] for s in j["segments"]) == 23570
     assert sum(s["revenue_share"] for s in j["segments"]) == pytest.approx(1)

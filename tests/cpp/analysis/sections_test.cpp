@@ -379,3 +379,38 @@ TEST(AnalysisRetention, KaplanMeierAndCohortsOfTheLog) {
   EXPECT_THAT(html, HasSubstr("id=\"retention\""));
   EXPECT_THAT(html, HasSubstr("Kaplan-Meier survival of customers"));
 }
+
+TEST(AnalysisModelChoice, HoldoutErrorWithACalibrationEndElseLikelihood) {
+  // Every candidate in the build is fitted; with a calibration end the lowest holdout MAE wins, without
+  // one the highest log-likelihood (docs/report.md). summary.json marks the winner.
+  auto check = [](const analysis::Results& r, const std::string& selection) {
+    ASSERT_TRUE(r.transaction_model);
+    if (r.candidates.size() < 2) {
+      EXPECT_EQ(r.selection, "only");
+      return;
+    }
+    EXPECT_EQ(r.selection, selection);
+    const analysis::ModelCandidate* best = nullptr;
+    for (const auto& c : r.candidates) {
+      ASSERT_TRUE(c.ok) << c.key << ": " << c.error;
+      if (!best || (selection == "holdout" ? c.holdout_mae < best->holdout_mae : c.log_likelihood > best->log_likelihood))
+        best = &c;
+    }
+    EXPECT_EQ(r.transaction_model->key, best->key);
+    const auto j = r.summary_json();
+    int chosen = 0;
+    for (const auto& c : j["transaction_model"]["candidates"]) {
+      chosen += c["chosen"].get<bool>() ? 1 : 0;
+      if (c["chosen"].get<bool>()) {
+        EXPECT_EQ(c["model"], best->key);
+      }
+      EXPECT_TRUE(c["log_likelihood"].is_number());
+      if (selection == "holdout") {
+        EXPECT_TRUE(c["holdout_mae"].is_number());
+      }
+    }
+    EXPECT_EQ(chosen, 1);
+  };
+  check(everything(), "holdout");
+  check(analysis::analyze(inputs()), "likelihood");
+}
