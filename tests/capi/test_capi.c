@@ -6,28 +6,7 @@
 
 #include "crmkit/crmkit.h"
 
-static int passed = 0, failed = 0;
-#define CHECK(cond)                                                     \
-  do {                                                                  \
-    if (cond) {                                                         \
-      ++passed;                                                         \
-    } else {                                                            \
-      ++failed;                                                         \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                   \
-  } while (0)
-#define CHECK_RC(expr, code)                                                                  \
-  do {                                                                                        \
-    int32_t rc_ = (expr);                                                                     \
-    if (rc_ == (code)) {                                                                      \
-      ++passed;                                                                               \
-    } else {                                                                                  \
-      ++failed;                                                                               \
-      fprintf(stderr, "%s:%d: %s returned %s, expected %s: %s\n", __FILE__, __LINE__, #expr, \
-              crmkit_status_name(rc_), crmkit_status_name(code), crmkit_last_error());        \
-    }                                                                                         \
-  } while (0)
-#define HAS(haystack, needle) (strstr((haystack), (needle)) != NULL)
+#include "check.h"
 
 static char path_buf[4096];
 static const char* data(const char* file) {
