@@ -16,6 +16,7 @@
 #include "crmkit/math/log_space.hpp"
 #include "crmkit/math/special.hpp"
 #include "fit_common.hpp"
+#include "params_common.hpp"
 
 namespace crmkit::clv {
 
@@ -24,45 +25,15 @@ namespace {
 using detail::WeightedPatterns;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+using detail::check_horizon;
+using detail::check_out;
+using detail::num;
 
-void check_params(const char* function, const ParetoNbdParams& p) {
-  const auto v = p.values();
-  for (std::size_t k = 0; k < 4; ++k)
-    if (!(v[k] > 0.0) || !std::isfinite(v[k]))
-      throw InvalidArgument(function, std::string("params.") + ParetoNbdParams::names[k], num(v[k]),
-                            "must be finite and > 0");
-}
+void check_params(const char* function, const ParetoNbdParams& p) { detail::check_positive_params(function, p); }
 
-void check_out(const char* function, std::size_t n, std::span<double> out) {
-  if (out.size() != n)
-    throw InvalidArgument(function, "out", "length " + std::to_string(out.size()),
-                          "must equal the input length (" + std::to_string(n) + ")");
-}
-
-void check_horizon(const char* function, const char* name, double t) {
-  if (!std::isfinite(t) || !(t >= 0.0)) throw InvalidArgument(function, name, num(t), "must be finite and >= 0");
-}
-
-std::string params_text(const ParetoNbdParams& p) {
-  const auto v = p.values();
-  return detail::format_params(ParetoNbdParams::names.data(), v.data(), 4);
-}
-
-// Boost.Math and series failures are rethrown as NumericError with the model's parameters.
 template <class F>
 auto guarded(const ParetoNbdParams& p, const char* what, F&& f) {
-  try {
-    return f();
-  } catch (const Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw NumericError("pareto_nbd", std::string(what) + " failed at " + params_text(p) + ": " + e.what());
-  }
+  return detail::guarded("pareto_nbd", p, what, std::forward<F>(f));
 }
 
 // ---- the tail integral I(y0) ------------------------------------------------------------------------
@@ -587,21 +558,7 @@ void to_json(nlohmann::json& j, const ParetoNbdParams& p) {
 }
 
 void from_json(const nlohmann::json& j, ParetoNbdParams& p) {
-  constexpr const char* fn = "ParetoNbdParams from_json";
-  if (!j.is_object()) throw InvalidArgument(fn, "json", j.dump(), "must be an object");
-  if (j.contains("model") && !(j["model"].is_string() && j["model"].get<std::string>() == ParetoNbd::name))
-    throw InvalidArgument(fn, "model", j["model"].dump(), std::string("must be \"") + ParetoNbd::name + "\"");
-  std::array<double, 4> v{};
-  for (std::size_t k = 0; k < 4; ++k) {
-    const char* key = ParetoNbdParams::names[k];
-    if (!j.contains(key)) throw InvalidArgument(fn, key, "missing", "is required");
-    const auto& e = j[key];
-    if (!e.is_number()) throw InvalidArgument(fn, key, e.dump(), "must be a number");
-    v[k] = e.get<double>();
-  }
-  ParetoNbdParams q = ParetoNbdParams::from_values(v);
-  check_params(fn, q);
-  p = q;
+  p = detail::params_from_json<ParetoNbdParams>(j, "ParetoNbdParams from_json", ParetoNbd::name);
 }
 
 }  // namespace crmkit::clv

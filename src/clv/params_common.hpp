@@ -1,0 +1,102 @@
+// Private to src/clv: the argument checks, error texts and JSON reading that every model whose
+// parameters are all positive (BG/NBD, MBG/NBD, Pareto/NBD) shares. P is a parameter struct with
+// `size`, `names`, `values()` and `from_values(span)`.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <exception>
+#include <span>
+#include <string>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "crmkit/core/error.hpp"
+#include "fit_common.hpp"
+
+namespace crmkit::clv::detail {
+
+/// Shortest text that reads back as the same double.
+inline std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+template <class P>
+void check_positive_params(const char* function, const P& p) {
+  const auto v = p.values();
+  for (std::size_t k = 0; k < P::size; ++k)
+    if (!(v[k] > 0.0) || !std::isfinite(v[k])) {
+      std::string name = "params.";
+      name += P::names[k];
+      throw InvalidArgument(function, name, num(v[k]), "must be finite and > 0");
+    }
+}
+
+inline void check_out(const char* function, std::size_t n, std::span<double> out) {
+  if (out.size() != n) {
+    std::string found = "length ";
+    found += std::to_string(out.size());
+    std::string expected = "must equal the input length (";
+    expected += std::to_string(n);
+    expected += ")";
+    throw InvalidArgument(function, "out", found, expected);
+  }
+}
+
+inline void check_horizon(const char* function, const char* name, double t) {
+  if (!std::isfinite(t) || !(t >= 0.0)) throw InvalidArgument(function, name, num(t), "must be finite and >= 0");
+}
+
+template <class P>
+std::string params_text(const P& p) {
+  const auto v = p.values();
+  return format_params(P::names.data(), v.data(), P::size);
+}
+
+/// Runs f(); Boost.Math and series failures come back as NumericError naming the model, the step and
+/// the parameters. crmkit's own errors pass through unchanged.
+template <class P, class F>
+auto guarded(const char* model, const P& p, const char* what, F&& f) {
+  try {
+    return std::forward<F>(f)();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    std::string message = what;
+    message += " failed at ";
+    message += params_text(p);
+    message += ": ";
+    message += e.what();
+    throw NumericError(model, message);
+  }
+}
+
+/// {"model": model_name (optional), "<name>": number, ...} → checked parameters.
+template <class P>
+P params_from_json(const nlohmann::json& j, const char* function, const char* model_name) {
+  if (!j.is_object()) throw InvalidArgument(function, "json", j.dump(), "must be an object");
+  if (j.contains("model") && !(j["model"].is_string() && j["model"].template get<std::string>() == model_name)) {
+    std::string expected = "must be \"";
+    expected += model_name;
+    expected += "\"";
+    throw InvalidArgument(function, "model", j["model"].dump(), expected);
+  }
+  std::array<double, P::size> v{};
+  for (std::size_t k = 0; k < P::size; ++k) {
+    const char* key = P::names[k];
+    if (!j.contains(key)) throw InvalidArgument(function, key, "missing", "is required");
+    const auto& e = j[key];
+    if (!e.is_number()) throw InvalidArgument(function, key, e.dump(), "must be a number");
+    v[k] = e.template get<double>();
+  }
+  P q = P::from_values(v);
+  check_positive_params(function, q);
+  return q;
+}
+
+}  // namespace crmkit::clv::detail
