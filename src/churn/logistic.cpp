@@ -17,6 +17,7 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr Eigen::Index kBlock = 1024;  // rows per block of the gradient / Hessian pass
+constexpr Eigen::Index kFoldedBlock = 1024;  // rows per block of the gradient-only pass (no copy of x)
 
 std::string num(double v) {
   std::string s = std::to_string(v);
@@ -45,6 +46,7 @@ struct Problem {
   // One pass over the data at theta: returns sum_i s_i l_i; writes z = linear predictor, the gradient
   // of the data term and, if h is given, its Hessian (lower and upper triangle).
   double evaluate(const Eigen::VectorXd& theta, Eigen::VectorXd& z, Eigen::VectorXd& g, Eigen::MatrixXd* h) const {
+    if (!h) return evaluate_folded(theta, z, g);
     const Eigen::Index n = x.rows();
     const Eigen::Index cap = std::min(kBlock, n);
     z.resize(n);
@@ -74,6 +76,38 @@ struct Problem {
       }
     }
     if (h) h->triangularView<Eigen::StrictlyUpper>() = h->transpose();
+    return f;
+  }
+  // evaluate() without the Hessian, streaming over x itself: the centring and scaling are folded into
+  // the coefficients, z = x w + c with w = w~ .* inv_sigma and c = b~ - mu w, and the gradient is mapped
+  // back, g~_w = inv_sigma .* (x' r - mu' sum r), g~_b = sum r (no standardised copy of x is made).
+  double evaluate_folded(const Eigen::VectorXd& theta, Eigen::VectorXd& z, Eigen::VectorXd& g) const {
+    const Eigen::Index n = x.rows();
+    const Eigen::Index cap = std::min(kFoldedBlock, n);
+    const Eigen::VectorXd w = theta.head(p).cwiseProduct(inv_sigma.transpose());
+    const double c = (intercept ? theta[p] : 0.0) - mu.dot(w);
+    z.resize(n);
+    Eigen::VectorXd gx = Eigen::VectorXd::Zero(p);
+    Eigen::ArrayXd e(cap), pr(cap), r(cap);
+    double f = 0, rsum = 0;
+    for (Eigen::Index r0 = 0; r0 < n; r0 += kFoldedBlock) {
+      const Eigen::Index m = std::min(kFoldedBlock, n - r0);
+      const auto xb = x.middleRows(r0, m);
+      auto zb = z.segment(r0, m);
+      zb.noalias() = xb * w;
+      zb.array() += c;
+      const Eigen::Map<const Eigen::ArrayXd> yb(y + r0, m), sb(s + r0, m);
+      const auto za = zb.array();
+      e.head(m) = (-za.abs()).exp();
+      f += (sb * (za.max(0.0) + e.head(m).log1p() - yb * za)).sum();
+      pr.head(m) = (za >= 0).select(1.0 / (1.0 + e.head(m)), e.head(m) / (1.0 + e.head(m)));
+      r.head(m) = sb * (pr.head(m) - yb);
+      gx.noalias() += xb.transpose() * r.head(m).matrix();
+      rsum += r.head(m).sum();
+    }
+    g.resize(q);
+    g.head(p) = (gx - mu.transpose() * rsum).cwiseProduct(inv_sigma.transpose());
+    if (intercept) g[p] = rsum;
     return f;
   }
   // sum_i s_i l_i at a given linear predictor.
