@@ -23,6 +23,7 @@
 // to 1 with mean E[X(t)], heavy-buyer grid finite, continuity across alpha = beta.
 #include "crmkit/clv/pareto_nbd.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -370,6 +371,48 @@ TEST(ParetoNbd, FitWithHeavyBuyersConverges) {
   EXPECT_TRUE(res.converged()) << core::fit_status_name(res.status);
   EXPECT_TRUE(std::isfinite(res.log_likelihood));
   for (double se : res.std_errors) EXPECT_TRUE(std::isfinite(se));
+}
+
+// On large data the fit starts from a fit on a customer subsample (src/clv/pareto_nbd.cpp, warm start).
+// It must reach the same optimum as the data-driven path: the old computation is reproduced exactly by
+// giving the data-driven start (r = s = 1, alpha = 1 / mean rate, beta = mean T) as initial_params, which
+// skips the warm start. Data: CDNOW's calibration rows five times, copy j with t_x and T shifted by
+// 0.1 j weeks (x = 0 rows keep t_x = 0), so 11,785 customers in well over 4,000 distinct patterns.
+TEST(ParetoNbd, WarmStartOnLargeDataGivesTheSameFit) {
+  const Rfm& c = cdnow();
+  Rfm d;
+  for (int j = 0; j < 5; ++j)
+    for (std::size_t i = 0; i < c.x.size(); ++i) {
+      d.x.push_back(c.x[i]);
+      d.tx.push_back(c.x[i] > 0 ? c.tx[i] + 0.1 * j : 0.0);
+      d.T.push_back(c.T[i] + 0.1 * j);
+    }
+  const auto warm = ParetoNbd::fit(d.x, d.tx, d.T);
+  ASSERT_GE(warm.n_patterns, 4000u);
+  double sx = 0, sT = 0;
+  for (std::size_t i = 0; i < d.x.size(); ++i) {
+    sx += d.x[i];
+    sT += d.T[i];
+  }
+  const double n = static_cast<double>(d.x.size());
+  const double mean_T = sT / n, rate = std::max(sx, 0.1 * n) / (n * mean_T);
+  core::FitOptions o;
+  o.initial_params = std::vector<double>{1.0, 1.0 / rate, 1.0, mean_T};
+  const auto old = ParetoNbd::fit(d.x, d.tx, d.T, {}, o);
+  ASSERT_TRUE(warm.converged());
+  ASSERT_TRUE(old.converged());
+  EXPECT_LT(warm.iterations, old.iterations);  // the warm start was taken (fewer full-data iterations)
+  EXPECT_LT(rel(warm.params.r, old.params.r), 1e-6);
+  EXPECT_LT(rel(warm.params.alpha, old.params.alpha), 1e-6);
+  EXPECT_LT(rel(warm.params.s, old.params.s), 1e-6);
+  EXPECT_LT(rel(warm.params.beta, old.params.beta), 1e-6);
+  EXPECT_NEAR(warm.log_likelihood, old.log_likelihood, 1e-8 * std::fabs(old.log_likelihood));
+  for (std::size_t k = 0; k < 4; ++k) EXPECT_LT(rel(warm.std_errors[k], old.std_errors[k]), 1e-4);
+  // Same data with weights: the warm start subsamples rows with their weights.
+  std::vector<double> w(d.x.size(), 2.0);
+  const auto weighted = ParetoNbd::fit(d.x, d.tx, d.T, w);
+  EXPECT_LT(rel(weighted.params.r, old.params.r), 1e-6);
+  EXPECT_LT(rel(weighted.params.beta, old.params.beta), 1e-6);
 }
 
 TEST(ParetoNbd, BadStartIsRescuedByRestarts) {
