@@ -462,8 +462,9 @@ LogisticModel fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& x, std::span
     xs.resize(m, p);
     ys.resize(m);
     ss.resize(m);
+    for (Eigen::Index j = 0; j < p; ++j)  // column by column: x is column-major (a row gather stalls on misses)
+      for (Eigen::Index i = 0; i < m; ++i) xs(i, j) = x(i * stride, j);
     for (Eigen::Index i = 0; i < m; ++i) {
-      xs.row(i) = x.row(i * stride);
       ys[i] = y[static_cast<std::size_t>(i * stride)];
       ss[i] = s[i * stride] * static_cast<double>(n) / static_cast<double>(m);
     }
