@@ -237,6 +237,7 @@ Bracket bracket(const ParetoNbdParams& p, double x, double t_x, double T, double
 // group (stamped with the group), shared by the patterns that differ in t_x.
 struct TailCache {
   std::vector<double> value, grad;
+  std::vector<double> log_aT, log_bT;  // log(alpha + T), log(beta + T) per distinct T
   std::vector<std::uint32_t> stamp;
   SeriesCoeffs coeffs;
 };
@@ -252,6 +253,14 @@ double loglik_patterns(const ParetoNbdParams& p, const WeightedPatterns& d, doub
   cache.value.resize(nT);
   cache.grad.resize(4 * nT);
   cache.stamp.assign(nT, UINT32_MAX);
+  // B1's logs depend on T only: once per distinct T, not per pattern (same values, fewer libm calls).
+  cache.log_aT.resize(nT);
+  cache.log_bT.resize(nT);
+  for (std::size_t ti = 0; ti < nT; ++ti) {
+    cache.log_aT[ti] = std::log(p.alpha + d.unique_T[ti]);
+    cache.log_bT[ti] = std::log(p.beta + d.unique_T[ti]);
+  }
+  const double log_s = std::log(p.s);
   for (std::size_t gi = 0; gi < groups; ++gi) {
     const double x = d.group_x[gi], W = d.group_w[gi];
     ll += W * (math::lgamma(p.r + x) - lgamma_r + p.r * log_alpha + p.s * log_beta);
@@ -265,7 +274,8 @@ double loglik_patterns(const ParetoNbdParams& p, const WeightedPatterns& d, doub
     double last_tx = std::numeric_limits<double>::quiet_NaN(), l1 = 0, g1x[4] = {0, 0, 0, 0};
     for (std::uint32_t k = d.group_begin[gi]; k < d.group_begin[gi + 1]; ++k) {
       const double t_x = d.t_x[k], T = d.T[k], w = d.w[k];
-      const double la = std::log(p.alpha + T), lb = std::log(p.beta + T);
+      const std::uint32_t ti = d.T_index[k];
+      const double la = cache.log_aT[ti], lb = cache.log_bT[ti];
       const double B1 = -(p.r + x) * la - p.s * lb;
       double B2 = -kInf, g2[4] = {0, 0, 0, 0};
       if (t_x < T) {
@@ -273,7 +283,6 @@ double loglik_patterns(const ParetoNbdParams& p, const WeightedPatterns& d, doub
           l1 = log_tail_params(p, x, t_x, want ? g1x : nullptr, &cache.coeffs);
           last_tx = t_x;
         }
-        const std::uint32_t ti = d.T_index[k];
         double* gT = &cache.grad[4 * ti];
         if (cache.stamp[ti] != gi) {
           cache.value[ti] = log_tail_params(p, x, T, want ? gT : nullptr, &cache.coeffs);
@@ -281,7 +290,7 @@ double loglik_patterns(const ParetoNbdParams& p, const WeightedPatterns& d, doub
         }
         const double l2 = cache.value[ti];
         if (l1 > l2) {
-          B2 = std::log(p.s) + math::log_diff_exp(l1, l2);
+          B2 = log_s + math::log_diff_exp(l1, l2);
           if (want) {
             const double w1 = -1.0 / std::expm1(l2 - l1);
             for (int j = 0; j < 4; ++j) g2[j] = w1 * g1x[j] - (w1 - 1.0) * gT[j];
