@@ -124,13 +124,17 @@ struct SeriesCoeffs {
   void extend() {  // appends index m = size()
     const double kk = static_cast<double>(c.size() - 1);
     const double pk = p + kk, ck = p + q + kk;
-    A += 1.0 / pk - 1.0 / ck;
-    B -= 1.0 / ck;
+    const double a = A + (1.0 / pk - 1.0 / ck), b = B - 1.0 / ck;
     const double next = c.back() * pk / ck;
+    // A and B only advance once all three entries are in, so a push_back that throws (bad_alloc) leaves
+    // either the old state or unequal sizes, which consistent() reports (the shared cache then resets).
     c.push_back(next);
-    ca.push_back(next * A);
-    cb.push_back(next * B);
+    ca.push_back(next * a);
+    cb.push_back(next * b);
+    A = a;
+    B = b;
   }
+  bool consistent() const noexcept { return ca.size() == c.size() && cb.size() == c.size(); }
 };
 
 LogTail log_tail(double P, double p, double Q, double q, double y0, bool want, SeriesCoeffs* co = nullptr) {
@@ -140,10 +144,11 @@ LogTail log_tail(double P, double p, double Q, double q, double y0, bool want, S
   const double c = p + q;
   double S = 1.0, Sp = 0.0, Sq = 0.0, Sz = 0.0;
   if (z > 0.0) {
-    // A caller without a cache gets a local one (built only then: its vectors cost three allocations).
-    std::optional<SeriesCoeffs> local;
-    SeriesCoeffs& cf = co ? *co : local.emplace();
-    if (!(cf.p == p && cf.q == q)) cf.reset(p, q);
+    // A caller without a cache (the per-customer predictions) shares a thread's own: no allocations per
+    // call, and customers with equal x reuse the coefficients (the same values: c_k depend on p, q only).
+    thread_local SeriesCoeffs shared;
+    SeriesCoeffs& cf = co ? *co : shared;
+    if (!(cf.p == p && cf.q == q) || !cf.consistent()) cf.reset(p, q);
     const double one_minus_z = Qy / Py;
     const double tol = 1e-17 * one_minus_z * (want ? one_minus_z : 1.0);
     long m = 1;
