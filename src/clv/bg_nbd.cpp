@@ -30,6 +30,7 @@ namespace {
 using detail::WeightedPatterns;
 
 using detail::check_horizon;
+using detail::check_n;
 using detail::check_out;
 using detail::num;
 
@@ -545,13 +546,6 @@ bool interior_maximum(const BgNbdParams& p, const WeightedPatterns& d, Scratch& 
   return interior(h, g);
 }
 
-void check_n(const char* function, std::span<const double> n) {
-  for (std::size_t i = 0; i < n.size(); ++i)
-    if (!(n[i] >= 0.0) || !std::isfinite(n[i]) || n[i] != std::floor(n[i]))
-      throw InvalidArgument(function, "n[" + std::to_string(i) + "]", num(n[i]),
-                            "must be a finite non-negative integer");
-}
-
 }  // namespace
 
 BgNbdParams BgNbdParams::from_values(std::span<const double> v) {
@@ -569,13 +563,7 @@ core::FitResult<BgNbdParams> BgNbd::fit(std::span<const double> frequency, std::
 
   // Data-driven start: r = 1 and alpha so that r / alpha matches the mean purchase rate of the data
   // (scales with the time unit, so fits in days and in weeks follow the same path); a = 1, b = 3.
-  double sx = 0, sT = 0;
-  for (std::size_t k = 0; k < d.size(); ++k) {
-    sx += d.w[k] * d.x[k];
-    sT += d.w[k] * d.T[k];
-  }
-  const double mean_T = std::max(sT / d.total_weight, std::numeric_limits<double>::min());
-  const double rate = std::max(sx, 0.1 * d.total_weight) / (d.total_weight * mean_T);
+  const auto [mean_T, rate] = detail::data_scale(d, std::numeric_limits<double>::min());
   const std::array<double, 4> start{1.0, 1.0 / rate, 1.0, 3.0};
   const std::vector<std::array<double, 4>> offsets{
       {-1.5, -1.5, 0.0, 0.0}, {1.0, 1.0, -1.0, 0.5}, {0.0, 0.0, 1.5, 1.5}, {-3.0, -3.0, -1.5, -1.0},

@@ -3,6 +3,7 @@
 // `size`, `names`, `values()` and `from_values(span)`.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -14,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crmkit/clv/detail/patterns.hpp"
 #include "crmkit/core/error.hpp"
 #include "fit_common.hpp"
 
@@ -97,6 +99,36 @@ P params_from_json(const nlohmann::json& j, const char* function, const char* mo
   P q = P::from_values(v);
   check_positive_params(function, q);
   return q;
+}
+
+/// Every n[i] of a P(N(t) = n) query is a finite non-negative integer.
+inline void check_n(const char* function, std::span<const double> n) {
+  for (std::size_t i = 0; i < n.size(); ++i)
+    if (!(n[i] >= 0.0) || !std::isfinite(n[i]) || n[i] != std::floor(n[i])) {
+      std::string name = "n[";
+      name += std::to_string(i);
+      name += "]";
+      throw InvalidArgument(function, name, num(n[i]), "must be a finite non-negative integer");
+    }
+}
+
+/// The data-driven start's scale: the weighted mean age T (at least min_mean_T) and the mean purchase
+/// rate sum(w x) / (W mean_T), with sum(w x) floored at 0.1 W so data of one-time buyers still give a
+/// finite alpha. Both scale with the time unit, so fits in days and in weeks follow the same path.
+struct DataScale {
+  double mean_T = 0;
+  double rate = 0;
+};
+inline DataScale data_scale(const WeightedPatterns& d, double min_mean_T) {
+  double sx = 0, sT = 0;
+  for (std::size_t k = 0; k < d.size(); ++k) {
+    sx += d.w[k] * d.x[k];
+    sT += d.w[k] * d.T[k];
+  }
+  DataScale s;
+  s.mean_T = std::max(sT / d.total_weight, min_mean_T);
+  s.rate = std::max(sx, 0.1 * d.total_weight) / (d.total_weight * s.mean_T);
+  return s;
 }
 
 }  // namespace crmkit::clv::detail

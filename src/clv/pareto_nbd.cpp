@@ -27,6 +27,7 @@ using detail::WeightedPatterns;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 using detail::check_horizon;
+using detail::check_n;
 using detail::check_out;
 using detail::num;
 
@@ -411,13 +412,6 @@ double dert_one(const ParetoNbdParams& p, double delta, double x, double t_x, do
   return p_alive_one(p, x, t_x, T) * (p.r + x) / (p.alpha + T) * K / delta;
 }
 
-void check_n(const char* function, std::span<const double> n) {
-  for (std::size_t i = 0; i < n.size(); ++i)
-    if (!(n[i] >= 0.0) || !std::isfinite(n[i]) || n[i] != std::floor(n[i]))
-      throw InvalidArgument(function, "n[" + std::to_string(i) + "]", num(n[i]),
-                            "must be a finite non-negative integer");
-}
-
 }  // namespace
 
 ParetoNbdParams ParetoNbdParams::from_values(std::span<const double> v) {
@@ -435,13 +429,7 @@ core::FitResult<ParetoNbdParams> ParetoNbd::fit(std::span<const double> frequenc
 
   // Data-driven start: r = s = 1; alpha so that r / alpha matches the mean purchase rate, beta so that
   // the mean lifetime beta / s is the mean age (both scale with the time unit).
-  double sx = 0, sT = 0;
-  for (std::size_t k = 0; k < d.size(); ++k) {
-    sx += d.w[k] * d.x[k];
-    sT += d.w[k] * d.T[k];
-  }
-  const double mean_T = std::max(sT / d.total_weight, 1e-3);
-  const double rate = std::max(sx, 0.1 * d.total_weight) / (d.total_weight * mean_T);
+  const auto [mean_T, rate] = detail::data_scale(d, 1e-3);
   const std::array<double, 4> start{1.0, 1.0 / rate, 1.0, mean_T};
   const std::vector<std::array<double, 4>> offsets{
       {-1.0, -1.0, -1.0, -1.0}, {1.0, 1.0, 1.0, 1.0}, {-2.0, -2.0, 0.0, 0.0}, {0.0, 0.0, -2.0, -2.0},
