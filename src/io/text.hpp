@@ -15,6 +15,10 @@
 
 #include "crmkit/core/error.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #if defined(__unix__)
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -33,6 +37,9 @@ struct Line {
 class LineReader {
  public:
   explicit LineReader(std::string_view buf) : buf_(buf) {}
+  /// Byte offset of the next line, and the number of the last line returned (0 before the first).
+  std::size_t position() const noexcept { return pos_; }
+  std::int64_t number() const noexcept { return number_; }
   bool next(Line& line) {
     if (pos_ >= buf_.size()) return false;
     const char* start = buf_.data() + pos_;
@@ -48,6 +55,76 @@ class LineReader {
   std::string_view buf_;
   std::size_t pos_ = 0;
   std::int64_t number_ = 0;
+};
+
+// Positions of four given bytes (e.g. the delimiter, '\n', '"' and '"' again, or ' ', '\t', '\n' and
+// '"') in a buffer, 64 bytes at a time:
+// a block's matches become one 64-bit mask (SSE2 compares where available), and next() returns them
+// in order. Loads never leave [begin, end): the last partial block is copied into a padded buffer.
+class ByteScanner {
+ public:
+  ByteScanner(const char* begin, const char* end, char a, char b, char c, char d) noexcept
+      : block_(begin), end_(end), a_(a), b_(b), c_(c), d_(d) {
+#if defined(__SSE2__)
+    va_ = _mm_set1_epi8(a);
+    vb_ = _mm_set1_epi8(b);
+    vc_ = _mm_set1_epi8(c);
+    vd_ = _mm_set1_epi8(d);
+#endif
+    load();
+  }
+
+  /// The next match at or after the scan point, or end() when there is none.
+  const char* next() noexcept {
+    while (mask_ == 0) {
+      if (end_ - block_ <= 64) return end_;
+      block_ += 64;
+      load();
+    }
+    const char* p = block_ + __builtin_ctzll(mask_);
+    mask_ &= mask_ - 1;
+    return p;
+  }
+  const char* end() const noexcept { return end_; }
+
+ private:
+  void load() noexcept {
+    if (end_ - block_ >= 64) {
+      mask_ = match(block_);
+    } else {
+      char pad[64];
+      std::memset(pad, 0, sizeof pad);
+      std::memcpy(pad, block_, static_cast<std::size_t>(end_ - block_));
+      // the padding's zero bytes would match a zero among a..d: keep only the bytes of the buffer
+      const auto n = static_cast<unsigned>(end_ - block_);
+      mask_ = match(pad) & (n == 0 ? 0 : ~std::uint64_t{0} >> (64 - n));
+    }
+  }
+  std::uint64_t match(const char* p) const noexcept {
+#if defined(__SSE2__)
+    std::uint64_t m = 0;
+    for (int k = 0; k < 4; ++k) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+      const __m128i e = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va_), _mm_cmpeq_epi8(x, vb_)),
+                                     _mm_or_si128(_mm_cmpeq_epi8(x, vc_), _mm_cmpeq_epi8(x, vd_)));
+      m |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(e))) << (16 * k);
+    }
+    return m;
+#else
+    std::uint64_t m = 0;
+    for (unsigned i = 0; i < 64; ++i)
+      m |= std::uint64_t{p[i] == a_ || p[i] == b_ || p[i] == c_ || p[i] == d_} << i;
+    return m;
+#endif
+  }
+
+  const char* block_;
+  const char* end_;
+  std::uint64_t mask_ = 0;
+  char a_, b_, c_, d_;
+#if defined(__SSE2__)
+  __m128i va_, vb_, vc_, vd_;
+#endif
 };
 
 inline bool is_blank(std::string_view s) {

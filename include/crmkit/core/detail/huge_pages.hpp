@@ -41,4 +41,28 @@ struct HugePageAllocator {
   bool operator==(const HugePageAllocator<U>&) const noexcept { return true; }
 };
 
+/// Offers the whole pages inside [p, p + bytes) to transparent huge pages (Linux madvise; a hint,
+/// errors ignored; nothing below 4 MiB). For large std::vector buffers that are about to be written
+/// for the first time: a few hundred 2 MiB faults instead of tens of thousands of 4 KiB ones.
+inline void advise_huge_pages([[maybe_unused]] void* p, [[maybe_unused]] std::size_t bytes) noexcept {
+#ifdef __linux__
+  constexpr std::size_t page = 4096;
+  if (bytes < (std::size_t{4} << 20)) return;
+  const std::size_t b = (reinterpret_cast<std::size_t>(p) + page - 1) & ~(page - 1);
+  const std::size_t e = (reinterpret_cast<std::size_t>(p) + bytes) & ~(page - 1);
+  if (e > b) ::madvise(reinterpret_cast<void*>(b), e - b, MADV_HUGEPAGE);
+#endif
+}
+
+/// v.resize(n), the buffer first reserved and advised as above when it has to grow. Returns v.data().
+template <class Vector>
+auto* presize_huge(Vector& v, std::size_t n) {
+  if (n > v.capacity()) {
+    v.reserve(n);
+    advise_huge_pages(v.data(), v.capacity() * sizeof(*v.data()));
+  }
+  v.resize(n);
+  return v.data();
+}
+
 }  // namespace crmkit::detail
