@@ -150,5 +150,6 @@ CRMKIT_API int32_t crmkit_rfm_free(crmkit_rfm* rfm);
 #include "crmkit/c/service.h" /* NPS, CSAT, CES, SLA, first-contact resolution, A/B tests */
 #include "crmkit/c/analysis.h" /* the end-to-end analysis and its HTML report */
 #include "crmkit/c/survival.h" /* Kaplan-Meier survival, log-rank test, cohort retention */
+#include "crmkit/c/tracking.h" /* expected cumulative / incremental repeat transactions, actual vs predicted */
 
 #endif /* CRMKIT_H */
