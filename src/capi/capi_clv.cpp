@@ -242,8 +242,14 @@ int32_t crmkit_clv_value(const crmkit_clv_model* transactions, const crmkit_clv_
     require(spend, fn, "spend");
     check_n(n, fn);
     if (n > 0) require(out, fn, "out");
-    Opts o(options, fn, {"months", "discount_rate", "margin", "periods_per_month"});
+    Opts o(options, fn, {"months", "discount_rate", "margin", "periods_per_month", "method"});
     crmkit::clv::ClvOptions co;
+    if (const std::string* method = o.get("method")) {
+      if (*method == "dert")
+        co.method = crmkit::clv::ClvMethod::Dert;
+      else if (*method != "monthly")
+        throw InvalidArgument(fn, "method", "'" + *method + "'", "must be monthly or dert");
+    }
     co.months = static_cast<int>(o.integer("months", 12, 1, 100000));
     co.discount_rate = o.number("discount_rate", 0.01);
     co.margin = o.number("margin", 1.0);

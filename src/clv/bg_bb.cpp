@@ -2,11 +2,13 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include <boost/math/quadrature/exp_sinh.hpp>
 #include <nlohmann/json.hpp>
 
 #include "crmkit/core/error.hpp"
@@ -231,6 +233,107 @@ double expected_transactions(const BgBbParams& p, double n) {
   double s = 0;
   for (double t = 1; t <= n; ++t) s += std::exp(math::lbeta(p.gamma, p.delta + t) - lb_cd);
   return p.alpha / (p.alpha + p.beta) * s;
+}
+
+namespace {
+
+// log C(i, x)
+double log_choose(double i, double x) { return math::lgamma(i + 1.0) - math::lgamma(x + 1.0) - math::lgamma(i - x + 1.0); }
+
+double pmf_one(const BgBbParams& p, double n, double x, double lb_ab, double lb_cd) {
+  if (x > n) return 0.0;
+  double mx = log_choose(n, x) + math::lbeta(p.alpha + x, p.beta + n - x) - lb_ab + math::lbeta(p.gamma, p.delta + n) - lb_cd;
+  std::vector<double> l{mx};
+  for (double i = x; i < n; ++i) {
+    l.push_back(log_choose(i, x) + math::lbeta(p.alpha + x, p.beta + i - x) - lb_ab +
+                math::lbeta(p.gamma + 1.0, p.delta + i) - lb_cd);
+    mx = std::max(mx, l.back());
+  }
+  double s = 0;
+  for (double v : l) s += std::exp(v - mx);
+  return std::min(1.0, std::exp(mx + std::log(s)));
+}
+
+constexpr double kDertSeriesMinRate = 1e-3;
+
+// E[1 / (d + theta)], theta ~ Beta(g, h).
+// d >= 1e-3: the Pfaff-transformed series 2F1(1, h; g+h; z) / (1 + d), z = 1/(1+d), c_0 = 1,
+// c_{j+1} = c_j (h+j)/(g+h+j): positive terms with ratio below z, so the remainder after term j is below
+// term_j z/(1-z) and the loop stops when that is under 1e-17 of the sum (at most ~40/d terms).
+// d < 1e-3: with theta = s/(1+s), E = int_0^inf s^(g-1) (1+s)^(1-g-h) / (d + (1+d) s) ds / B(g, h) by
+// exp-sinh quadrature (its nodes cluster double-exponentially at 0, resolving the scale s ~ d).
+double inverse_moment(double g, double h, double d) {
+  if (d >= kDertSeriesMinRate) {
+    const double z = 1.0 / (1.0 + d);
+    double term = 1.0, sum = 1.0;
+    for (double j = 0; j < 1e8; ++j) {
+      term *= (h + j) / (g + h + j) * z;
+      sum += term;
+      if (term * z <= 1e-17 * sum * (1.0 - z)) break;
+    }
+    return sum / (1.0 + d);
+  }
+  const double lb = math::lbeta(g, h);
+  auto f = [&](double s) -> double {
+    if (!(s > 0.0)) return 0.0;
+    const double v = std::exp((g - 1.0) * std::log(s) - (g + h - 1.0) * std::log1p(s) - lb);
+    return v / (d + (1.0 + d) * s);
+  };
+  thread_local boost::math::quadrature::exp_sinh<double> integrator;
+  double err = 0, l1 = 0;
+  const double v = integrator.integrate(f, 0.0, std::numeric_limits<double>::infinity(), 1e-12, &err, &l1);
+  if (!(v > 0.0) || !std::isfinite(v) || err > 1e-9 * v) {
+    std::string what = "dert: the quadrature did not converge (d = ";
+    what += num(d);
+    what += ")";
+    throw NumericError("bg_bb", what);
+  }
+  return v;
+}
+
+}  // namespace
+
+void probability_of_n_purchases(const BgBbParams& p, double n, std::span<const double> x, std::span<double> out) {
+  constexpr const char* fn = "bg_bb probability_of_n_purchases";
+  check_params(fn, p);
+  if (!whole(n) || n < 0) throw InvalidArgument(fn, "n", num(n), "must be a whole number >= 0");
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (!whole(x[i]) || x[i] < 0) throw InvalidArgument(fn, indexed("x", i), num(x[i]), "must be a whole number >= 0");
+  check_out(fn, x.size(), out);
+  const double lb_ab = math::lbeta(p.alpha, p.beta), lb_cd = math::lbeta(p.gamma, p.delta);
+  for (std::size_t i = 0; i < x.size(); ++i) out[i] = pmf_one(p, n, x[i], lb_ab, lb_cd);
+}
+
+double probability_of_n_purchases(const BgBbParams& p, double n, double x) {
+  double out = 0;
+  probability_of_n_purchases(p, n, {&x, 1}, {&out, 1});
+  return out;
+}
+
+void dert(const BgBbParams& p, double d, std::span<const double> x, std::span<const double> tx,
+          std::span<const double> n, std::span<double> out) {
+  constexpr const char* fn = "bg_bb dert";
+  check_params(fn, p);
+  if (!(d > 0.0) || !std::isfinite(d)) throw InvalidArgument(fn, "discount_rate", num(d), "must be finite and > 0");
+  check_data(fn, x, tx, n, {});
+  check_out(fn, x.size(), out);
+  const double lb_ab = math::lbeta(p.alpha, p.beta), lb_cd = math::lbeta(p.gamma, p.delta);
+  std::map<double, double> moment;  // per distinct n: log of B(gamma, delta+n+1)/B(gamma,delta) E[1/(d+theta)]
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    auto it = moment.find(n[i]);
+    if (it == moment.end()) {
+      const double h = p.delta + n[i] + 1.0;
+      it = moment.emplace(n[i], math::lbeta(p.gamma, h) - lb_cd + std::log(inverse_moment(p.gamma, h, d))).first;
+    }
+    out[i] = std::exp(math::lbeta(p.alpha + x[i] + 1.0, p.beta + n[i] - x[i]) - lb_ab -
+                      loglik_one(p, x[i], tx[i], n[i], nullptr) + it->second);
+  }
+}
+
+double dert(const BgBbParams& p, double d, double x, double t_x, double n) {
+  double out = 0;
+  dert(p, d, {&x, 1}, {&t_x, 1}, {&n, 1}, {&out, 1});
+  return out;
 }
 
 void to_json(nlohmann::json& j, const BgBbParams& p) {

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crmkit/clv/dert.hpp"
 #include "crmkit/core/error.hpp"
 
 namespace crmkit::clv {
@@ -101,13 +102,15 @@ bool predict_repeat_purchase(const P& p, const std::string& key, std::string_vie
     probability_of_n_purchases(p, horizon, n, out);
     return true;
   }
-  if (what == "p_alive" || what == "conditional_expected_purchases") {
+  if (what == "p_alive" || what == "conditional_expected_purchases" || what == "dert") {
     const auto x = need(d.frequency, "frequency", fn, key.c_str());
     const auto tx = need(d.recency, "recency", fn, key.c_str());
     const auto T = need(d.T, "T", fn, key.c_str());
     check_out(fn, x.size(), out);
     if (what == "p_alive")
       p_alive(p, x, tx, T, out);
+    else if (what == "dert")
+      dert(p, horizon, x, tx, T, out);
     else
       conditional_expected_purchases(p, horizon, x, tx, T, out);
     return true;
@@ -288,11 +291,10 @@ std::vector<std::string> Model::predictions() const {
   switch (kind_of(params_)) {
     case Kind::BgNbd:
     case Kind::MbgNbd:
-      return {"p_alive", "conditional_expected_purchases", "expected_purchases", "probability_of_n_purchases"};
     case Kind::ParetoNbd:
       return {"p_alive", "conditional_expected_purchases", "expected_purchases", "probability_of_n_purchases", "dert"};
     case Kind::BgBb:
-      return {"p_alive", "conditional_expected_purchases", "expected_purchases"};
+      return {"p_alive", "conditional_expected_purchases", "expected_purchases", "probability_of_n_purchases", "dert"};
     case Kind::GammaGamma:
       return {"conditional_expected_spend", "expected_spend"};
     case Kind::Sbg:
@@ -307,13 +309,6 @@ void Model::predict(std::string_view what, double horizon, const ModelData& d, s
   if (const auto* p = std::get_if<BgNbdParams>(&params_)) {
     if (predict_repeat_purchase(*p, k, what, horizon, d, out)) return;
   } else if (const auto* pn = std::get_if<ParetoNbdParams>(&params_)) {
-    if (what == "dert") {
-      const auto x = need(d.frequency, "frequency", fn, k.c_str());
-      const auto tx = need(d.recency, "recency", fn, k.c_str());
-      const auto T = need(d.T, "T", fn, k.c_str());
-      check_out(fn, x.size(), out);
-      return dert(*pn, horizon, x, tx, T, out);
-    }
     if (predict_repeat_purchase(*pn, k, what, horizon, d, out)) return;
   } else if (const auto* mb = std::get_if<MbgNbdParams>(&params_)) {
     if (predict_repeat_purchase(*mb, k, what, horizon, d, out)) return;
@@ -335,12 +330,18 @@ void Model::predict(std::string_view what, double horizon, const ModelData& d, s
       for (double& o : out) o = v;
       return;
     }
-    if (what == "p_alive" || what == "conditional_expected_purchases") {
+    if (what == "probability_of_n_purchases") {
+      const auto x = need(d.frequency, "frequency", fn, "bgbb");
+      check_out(fn, x.size(), out);
+      return probability_of_n_purchases(*bb, horizon, x, out);
+    }
+    if (what == "p_alive" || what == "conditional_expected_purchases" || what == "dert") {
       const auto x = need(d.frequency, "frequency", fn, "bgbb");
       const auto tx = need(d.recency, "recency", fn, "bgbb");
       const auto np = need(d.n_periods, "n_periods", fn, "bgbb");
       check_out(fn, x.size(), out);
       if (what == "p_alive") return p_alive(*bb, x, tx, np, out);
+      if (what == "dert") return dert(*bb, horizon, x, tx, np, out);
       return conditional_expected_transactions(*bb, horizon, x, tx, np, out);
     }
   } else if (const auto* s = std::get_if<SbgParams>(&params_)) {
@@ -370,18 +371,24 @@ void customer_lifetime_value(const Model& transactions, const Model& spend, cons
     throw InvalidArgument(fn, "transactions", transactions.key(),
                           "must be a continuous-time transaction model (bgnbd, mbgnbd or pnbd)");
   if (spend.key() != "gg") throw InvalidArgument(fn, "spend", spend.key(), "must be a Gamma-Gamma model (gg)");
-  if (o.months < 1) throw InvalidArgument(fn, "months", std::to_string(o.months), "must be >= 1");
+  if (o.method == ClvMethod::Monthly && o.months < 1) throw InvalidArgument(fn, "months", std::to_string(o.months), "must be >= 1");
   if (!(o.discount_rate >= 0.0) || !std::isfinite(o.discount_rate))
     throw InvalidArgument(fn, "discount_rate", std::to_string(o.discount_rate), "must be finite and >= 0");
   if (!(o.margin > 0.0) || !std::isfinite(o.margin))
     throw InvalidArgument(fn, "margin", std::to_string(o.margin), "must be finite and > 0");
   if (!(o.periods_per_month > 0.0) || !std::isfinite(o.periods_per_month))
     throw InvalidArgument(fn, "periods_per_month", std::to_string(o.periods_per_month), "must be finite and > 0");
+  if (o.method == ClvMethod::Dert && !(o.discount_rate > 0.0))
+    throw InvalidArgument(fn, "discount_rate", std::to_string(o.discount_rate),
+                          "must be > 0 for the dert method (without discounting DERT counts every future purchase)");
   const std::size_t n = d.frequency.size();
   check_out(fn, n, out);
   std::vector<double> value(n);
   spend.predict("conditional_expected_spend", 0, d, value);
-  if (const auto* bg = std::get_if<BgNbdParams>(&transactions.params())) {
+  if (o.method == ClvMethod::Dert) {
+    // e^(-delta t) at t = i months (i f time units) equals (1 + d)^-i.
+    transactions.predict("dert", std::log1p(o.discount_rate) / o.periods_per_month, d, out);
+  } else if (const auto* bg = std::get_if<BgNbdParams>(&transactions.params())) {
     // Batched: the series run once per distinct (x, T), each customer costs one P(alive) (bg_nbd.hpp).
     std::vector<double> horizons(static_cast<std::size_t>(o.months)), discounts(horizons.size());
     for (int i = 1; i <= o.months; ++i) {

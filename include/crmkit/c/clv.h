@@ -56,19 +56,25 @@ CRMKIT_API int32_t crmkit_clv_fit_info(const crmkit_clv_model* m, int32_t* fitte
                                        int32_t* converged, int32_t* iterations, double* gradient_norm);
 /* Prediction `what` for n rows into out[n]. Transaction models: "p_alive", "conditional_expected_purchases"
  * (in (T, T + horizon]), "expected_purchases" (E[X(horizon)], same in every row),
- * "probability_of_n_purchases" (n from frequency); pnbd also "dert" (discounted expected residual transactions,
- * continuous discount rate = horizon > 0 per time unit). gg: "conditional_expected_spend", "expected_spend". */
+ * "probability_of_n_purchases" (n from frequency), "dert" (discounted expected residual transactions,
+ * continuous discount rate = horizon > 0 per time unit; bgnbd, mbgnbd, pnbd). gg: "conditional_expected_spend",
+ * "expected_spend". */
 CRMKIT_API int32_t crmkit_clv_predict(const crmkit_clv_model* m, const char* what, double horizon,
                                       const double* frequency, const double* recency, const double* T,
                                       const double* monetary_value, int64_t n, double* out);
 /* crmkit_clv_predict with named columns (as crmkit_clv_fit_columns); sbg: "survival", "retention_rate",
  * "churn_probability", "derl" (discount rate = horizon) at t = periods; "expected_lifetime" (horizon 0 =
- * untruncated, +inf when alpha <= 1). */
+ * untruncated, +inf when alpha <= 1). bgbb (columns frequency, recency, n_periods): "p_alive",
+ * "conditional_expected_purchases" (next `horizon` opportunities), "expected_purchases",
+ * "probability_of_n_purchases" (P(X(horizon) = frequency)), "dert" (discount rate = horizon > 0 per
+ * opportunity). */
 CRMKIT_API int32_t crmkit_clv_predict_columns(const crmkit_clv_model* m, const char* what, double horizon,
                                               const char* const* names, const double* const* columns,
                                               int64_t n_columns, int64_t n, double* out);
-/* Customer lifetime value (lifetimes' customer_lifetime_value recipe; docs/models/clv.md) into out[n].
- * options (may be NULL): months (whole, default 12), discount_rate (monthly, default 0.01), margin
+/* Customer lifetime value (docs/models/clv.md) into out[n]. options (may be NULL): method ("monthly",
+ * the default: lifetimes' customer_lifetime_value recipe over `months`; "dert": continuous discounting of all
+ * future purchases at delta = ln(1 + discount_rate) / periods_per_month per time unit, no horizon),
+ * months (whole, default 12; monthly only), discount_rate (monthly, default 0.01; > 0 for dert), margin
  * (default 1), periods_per_month (time units per month: 30 days, 4.345 weeks; default 30). */
 CRMKIT_API int32_t crmkit_clv_value(const crmkit_clv_model* transactions, const crmkit_clv_model* spend,
                                     const double* frequency, const double* recency, const double* T,

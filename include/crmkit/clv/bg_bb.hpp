@@ -55,6 +55,23 @@ void conditional_expected_transactions(const BgBbParams& params, double future, 
 /// E[X(n)] for a new customer over n whole opportunities.
 double expected_transactions(const BgBbParams& params, double n);
 
+/// P(X(n) = x[i]) for a new customer over n whole opportunities (FHS 2010: alive through n, or
+/// dead after opportunity i = x .. n - 1), n a whole number >= 0, x[i] whole numbers >= 0 (0 for x > n).
+void probability_of_n_purchases(const BgBbParams& params, double n, std::span<const double> x, std::span<double> out);
+double probability_of_n_purchases(const BgBbParams& params, double n, double x);
+
+/// Discounted expected residual transactions (FHS 2010 eq. 14) at discount rate d > 0 per opportunity:
+///   DERT = sum_{k>=1} E[transaction at opportunity n + k | x, t_x, n] / (1 + d)^k
+///        = B(alpha+x+1, beta+n-x)/B(alpha,beta) B(gamma, delta+n+1)/B(gamma,delta) / L
+///          * 2F1(1, delta+n+1; gamma+delta+n+1; 1/(1+d)) / (1 + d),
+/// the first future opportunity discounted by one period. The 2F1 is E[1/(d + theta)] for theta ~
+/// Beta(gamma, delta+n+1) times (1 + d): a positive series for d >= 1e-3, exp-sinh quadrature of the
+/// integral below that (docs/models/bg_bb.md). As d -> 0 DERT tends to the expected number of all future
+/// transactions, finite only when gamma > 1.
+void dert(const BgBbParams& params, double discount_rate, std::span<const double> frequency,
+          std::span<const double> recency, std::span<const double> n_periods, std::span<double> out);
+double dert(const BgBbParams& params, double discount_rate, double x, double t_x, double n);
+
 void to_json(nlohmann::json& j, const BgBbParams& p);
 void from_json(const nlohmann::json& j, BgBbParams& p);
 

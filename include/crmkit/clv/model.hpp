@@ -87,9 +87,11 @@ class Model {
   ///  transaction models: "p_alive"; "conditional_expected_purchases" in (T, T + horizon];
   ///   "expected_purchases" E[X(horizon)] of a new customer (the same value in every row);
   ///   "probability_of_n_purchases" P(X(horizon) = n) with n taken from `frequency`;
-  ///   pnbd also "dert": discounted expected residual transactions at continuous discount rate = horizon (> 0).
+  ///   "dert": discounted expected residual transactions at continuous discount rate = horizon (> 0) per
+  ///   time unit (pnbd: closed form; bgnbd, mbgnbd: clv/dert.hpp).
   ///  bgbb: "p_alive"; "conditional_expected_purchases" in the next `horizon` (whole) opportunities;
-  ///   "expected_purchases" E[X(horizon)] of a new customer.
+  ///   "expected_purchases" E[X(horizon)] of a new customer; "probability_of_n_purchases" P(X(horizon) = x)
+  ///   with x taken from `frequency`; "dert" at discount rate = horizon (> 0) per opportunity.
   ///  gg: "conditional_expected_spend"; "expected_spend" (the population mean, in every row).
   ///  sbg: "survival", "retention_rate", "churn_probability" at t = `periods`; "expected_lifetime"
   ///   E[min(T, horizon)] (horizon 0: untruncated, +inf when alpha <= 1; same in every row); "derl" for
@@ -103,17 +105,27 @@ class Model {
   FitInfo info_;
 };
 
-/// Customer lifetime value by lifetimes' period-by-period discounting (its customer_lifetime_value):
+/// How customer_lifetime_value discounts (docs/models/clv.md).
+enum class ClvMethod {
+  Monthly,  ///< lifetimes' recipe: `months` whole months, each month's purchases discounted by (1 + d)^-i
+  Dert,     ///< continuous discounting of all future purchases (DERT), no horizon
+};
+
+/// Customer lifetime value = margin * spend * discounted expected purchases, with spend the Gamma-Gamma
+/// conditional expected spend of each customer and f = periods_per_month time units of the data per month
+/// (30 for days, 4.345 for weeks, 1 for months; lifetimes' freq "D"/"W"/"M"), d the monthly discount rate.
+///  Monthly (default; lifetimes' customer_lifetime_value):
 ///   CLV = margin * spend * sum_{i=1..months} (E[X(T, T + i f)] - E[X(T, T + (i-1) f)]) / (1 + d)^i
-/// with f = periods_per_month time units of the data per month (30 for days, 4.345 for weeks, 1 for
-/// months; lifetimes' freq "D"/"W"/"M"), d the monthly discount rate and spend the Gamma-Gamma
-/// conditional expected spend of each customer. `transactions` must predict purchases, `spend` must be
-/// a Gamma-Gamma model. Writes one value per row of data into out.
+///  Dert: CLV = margin * spend * DERT(delta), delta = ln(1 + d) / f per time unit, so e^(-delta t) equals
+///   (1 + d)^-i at the end of month i; every future purchase is discounted from its own time and there is
+///   no horizon (months is ignored; d must be > 0).
+/// `transactions` must be bgnbd, mbgnbd or pnbd, `spend` a Gamma-Gamma model. Writes one value per row.
 struct ClvOptions {
-  int months = 12;              ///< whole months, >= 1
-  double discount_rate = 0.01;  ///< per month, >= 0
+  int months = 12;              ///< whole months, >= 1 (Monthly only)
+  double discount_rate = 0.01;  ///< per month, >= 0 (> 0 for Dert)
   double margin = 1.0;          ///< profit margin applied to spend, > 0
   double periods_per_month = 30;
+  ClvMethod method = ClvMethod::Monthly;
 };
 void customer_lifetime_value(const Model& transactions, const Model& spend, const ModelData& data,
                              const ClvOptions& options, std::span<double> out);
