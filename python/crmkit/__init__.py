@@ -32,3 +32,9 @@ __all__ = ["__version__", "kaplan_meier", "KaplanMeier", "customer_durations", "
 from .interactions import Interactions, escalate, read_interactions  # noqa: E402
 
 __all__ += ["Interactions", "escalate", "read_interactions"]
+
+# Tracking repeat transactions against a fitted model: actual vs predicted (crmkit/c/tracking.h).
+from . import tracking  # noqa: E402
+from .tracking import expected_cumulative_transactions, expected_incremental_transactions  # noqa: E402
+
+__all__ += ["tracking", "expected_cumulative_transactions", "expected_incremental_transactions"]
