@@ -274,6 +274,14 @@ class _RepeatPurchaseModel(_Model):
         out = self._predict("probability_of_n_purchases", t, ns)
         return out if np.ndim(n) else float(out[0])
 
+    def discounted_expected_residual_transactions(self, discount_rate, frequency, recency, T):
+        """DERT: expected future purchases discounted continuously at `discount_rate` per time unit of recency
+        and T (e.g. 0.15 a year = 0.0027 a week; a monthly rate d is log(1 + d) / 4.345 a week). Pareto/NBD by
+        its closed form (Fader, Hardie & Lee 2005, "RFM and CLV"), BG/NBD and MBG/NBD by quadrature of the
+        conditional expectation (docs/models/bg_nbd.md)."""
+        return self._predict("dert", discount_rate, frequency, recency, T)
+
+    dert = discounted_expected_residual_transactions
     predict = conditional_expected_number_of_purchases_up_to_time
 
 
@@ -299,13 +307,6 @@ class ParetoNBD(_RepeatPurchaseModel):
 
     _key, _typed = "pnbd", "pareto_nbd"
     _param_names = ("r", "alpha", "s", "beta")
-
-    def discounted_expected_residual_transactions(self, discount_rate, frequency, recency, T):
-        """DERT (Fader, Hardie & Lee 2005, "RFM and CLV"): expected future purchases discounted continuously at
-        `discount_rate` per time unit of recency and T (e.g. 0.15 a year = 0.0027 a week)."""
-        return self._predict("dert", discount_rate, frequency, recency, T)
-
-    dert = discounted_expected_residual_transactions
 
 
 class GammaGamma(_Model):
@@ -333,18 +334,24 @@ class GammaGamma(_Model):
         return self._predict("conditional_expected_spend", 0, frequency, monetary_value=monetary_value)
 
     def customer_lifetime_value(self, transaction_prediction_model, frequency, recency, T, monetary_value, time=12,
-                                discount_rate=0.01, freq="D", margin=1.0):
+                                discount_rate=0.01, freq="D", margin=1.0, method="monthly"):
         """lifetimes' customer_lifetime_value: `time` months, monthly `discount_rate`, `freq` the time unit of
-        recency and T ("D", "W", "M", "H"); `margin` multiplies the value (crmkit's addition)."""
+        recency and T ("D", "W", "M", "H"); `margin` multiplies the value (crmkit's addition).
+
+        method="dert" (crmkit's addition) discounts every future purchase continuously at log(1 + discount_rate)
+        per month instead, with no horizon (`time` is ignored): margin * spend * DERT (docs/models/clv.md)."""
         if freq not in _FREQ:
             raise ValueError(f"freq must be one of {', '.join(_FREQ)}")
+        if method not in ("monthly", "dert"):
+            raise ValueError("method must be 'monthly' or 'dert'")
         if not isinstance(transaction_prediction_model, _Model):
             raise TypeError("transaction_prediction_model must be a fitted crmkit.clv model (BgNbd, MBgNbd or "
                             "ParetoNBD)")
         f = _array(frequency, name="frequency")
         n = len(f)
         cols = [f, _array(recency, n, "recency"), _array(T, n, "T"), _array(monetary_value, n, "monetary_value")]
-        opts = Options(months=int(time), discount_rate=discount_rate, margin=margin, periods_per_month=_FREQ[freq])
+        opts = Options(months=int(time), discount_rate=discount_rate, margin=margin, periods_per_month=_FREQ[freq],
+                       method=method)
         out = np.empty(n, dtype=np.float64)
         self._require()
         transaction_prediction_model._require()
@@ -396,6 +403,24 @@ class BgBb(_Model):
     def expected_number_of_transactions_in_first_n_periods(self, n):
         """E[X(n)] for a new customer."""
         return float(self._predict("expected_purchases", n, n=1)[0])
+
+    def probability_of_n_purchases_up_to_time(self, n_periods, x):
+        """P(X(n_periods) = x) for a new customer (FHS 2010); x a number or an array."""
+        xs = np.atleast_1d(np.asarray(x, dtype=np.float64))
+        self._require()
+        names, ptrs, k, n, keep = _named({"frequency": xs})
+        out = np.empty(n, dtype=np.float64)
+        check(lib.crmkit_clv_predict_columns(self._h, b"probability_of_n_purchases", float(n_periods), names, ptrs, k,
+                                             n, _ptr(out)))
+        del keep
+        return out if np.ndim(x) else float(out[0])
+
+    def discounted_expected_residual_transactions(self, discount_rate, frequency, recency, n_periods):
+        """DERT (FHS 2010 eq. 14): expected future transactions, the one at opportunity n + k discounted by
+        (1 + discount_rate)^-k."""
+        return self._rows("dert", discount_rate, frequency, recency, n_periods)
+
+    dert = discounted_expected_residual_transactions
 
 
 class Sbg(_Model):

@@ -1,5 +1,6 @@
 // crmkit clv: per-customer lifetime value = margin x Gamma-Gamma expected spend x discounted expected
-// purchases of a BG/NBD, MBG/NBD or Pareto/NBD model, month by month as lifetimes' customer_lifetime_value does.
+// purchases of a BG/NBD, MBG/NBD or Pareto/NBD model: month by month as lifetimes' customer_lifetime_value
+// does (--method monthly, the default) or continuously discounted without a horizon (--method dert).
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,7 +17,7 @@ namespace {
 void add_clv(CLI::App& root, std::vector<Command>& commands) {
   struct Args {
     TransactionArgs tx;
-    std::string summary, model_type = "bgnbd", transaction_model, spend_model, period = "day";
+    std::string summary, model_type = "bgnbd", transaction_model, spend_model, period = "day", method = "monthly";
     int months = 12;
     double discount_rate = 0.01, margin = 1.0, penalizer = 0.0;
     OutputArgs out;
@@ -30,9 +31,17 @@ void add_clv(CLI::App& root, std::vector<Command>& commands) {
   app->add_option("--summary", a->summary, "Customer summary CSV instead of --transactions (as for `crmkit fit`; "
                                            "needs frequency, recency, T and monetary_value)")
       ->type_name("FILE");
-  app->add_option("--horizon-months", a->months, "Months of future value")->check(CLI::PositiveNumber)->capture_default_str();
-  app->add_option("--discount-rate", a->discount_rate, "Monthly discount rate (lifetimes' discount_rate)")
+  app->add_option("--horizon-months", a->months, "Months of future value (--method monthly)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app->add_option("--discount-rate", a->discount_rate, "Monthly discount rate (lifetimes' discount_rate; > 0 for "
+                                                       "--method dert)")
       ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app->add_option("--method", a->method, "monthly: lifetimes' recipe, purchases of month i discounted by (1+d)^-i over "
+                                         "--horizon-months; dert: every future purchase discounted continuously at "
+                                         "ln(1+d) per month, no horizon (docs/models/clv.md)")
+      ->check(CLI::IsMember({"monthly", "dert"}))
       ->capture_default_str();
   app->add_option("--margin", a->margin, "Profit margin applied to spend (1 = revenue)")
       ->check(CLI::PositiveNumber)
@@ -54,7 +63,8 @@ void add_clv(CLI::App& root, std::vector<Command>& commands) {
   app->footer(
       "Example:\n  crmkit clv --transactions orders.csv --horizon-months 12 --discount-rate 0.01 --margin 0.3\n"
       "  crmkit clv --summary summary.csv --period week --horizon-months 12 --discount-rate 0.01\n"
-      "  crmkit clv --summary summary.csv --period week --model-type pnbd --horizon-months 12");
+      "  crmkit clv --summary summary.csv --period week --model-type pnbd --horizon-months 12\n"
+      "  crmkit clv --summary summary.csv --period week --method dert --discount-rate 0.01");
   commands.push_back({app, [a] {
     if (a->tx.path.empty() == a->summary.empty())
       throw UsageError("give exactly one of --transactions and --summary");
@@ -111,6 +121,9 @@ void add_clv(CLI::App& root, std::vector<Command>& commands) {
     co.discount_rate = a->discount_rate;
     co.margin = a->margin;
     co.periods_per_month = per_month;
+    co.method = a->method == "dert" ? clv::ClvMethod::Dert : clv::ClvMethod::Monthly;
+    if (co.method == clv::ClvMethod::Dert && !(a->discount_rate > 0))
+      throw UsageError("--method dert needs --discount-rate > 0");
     std::vector<double> value(n), purchases(n), spend(n), alive(n);
     clv::customer_lifetime_value(tm, sm, d, co, value);
     tm.predict("conditional_expected_purchases", a->months * per_month, d, purchases);

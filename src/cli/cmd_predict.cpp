@@ -1,5 +1,7 @@
 // crmkit predict MODEL --model FITTED.json --summary F --horizon H: per-customer expected purchases in
-// the next H time units and P(alive).
+// the next H time units and P(alive); --what picks other columns (dert with --discount-rate,
+// probability_of_n_purchases).
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -15,7 +17,8 @@ namespace {
 void add_predict(CLI::App& root, std::vector<Command>& commands) {
   struct Args {
     std::string model, model_file, summary;
-    double horizon = 0;
+    double horizon = 0, discount_rate = 0;
+    std::vector<std::string> what;
     OutputArgs out;
   };
   auto a = std::make_shared<Args>();
@@ -28,8 +31,22 @@ void add_predict(CLI::App& root, std::vector<Command>& commands) {
       ->type_name("FILE");
   app->add_option("--horizon", a->horizon, "Horizon in the summary's time unit (e.g. weeks), for expected_purchases")
       ->check(CLI::NonNegativeNumber);
+  app->add_option("--what", a->what,
+                  "Columns for a transaction model, comma-separated (default expected_purchases,p_alive): "
+                  "expected_purchases (in the next --horizon), p_alive, dert (discounted expected residual "
+                  "transactions at --discount-rate), probability_of_n_purchases (P(X(--horizon) = frequency) for a "
+                  "new customer)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"expected_purchases", "p_alive", "dert", "probability_of_n_purchases"}));
+  app->add_option("--discount-rate", a->discount_rate,
+                  "For dert: continuous discount rate per time unit of the summary (bgnbd, mbgnbd, pnbd; a monthly "
+                  "rate d is ln(1+d)/4.345 per week), or the rate per transaction opportunity (bgbb)")
+      ->check(CLI::PositiveNumber);
   a->out.add_to(*app);
-  app->footer("Example:\n  crmkit predict bgnbd --model bgnbd.json --summary summary.csv --horizon 39");
+  app->footer("Example:\n  crmkit predict bgnbd --model bgnbd.json --summary summary.csv --horizon 39\n"
+              "  crmkit predict bgnbd --model bgnbd.json --summary summary.csv --what dert,p_alive "
+              "--discount-rate 0.0023\n"
+              "  crmkit predict bgbb --model bgbb.json --summary donations.csv --what dert --discount-rate 0.1");
   commands.push_back({app, [a] {
     const clv::Model m = read_model_file(a->model_file);
     if (m.key() != a->model && !(a->model == "bg_nbd" && m.key() == "bgnbd"))
@@ -56,7 +73,13 @@ void add_predict(CLI::App& root, std::vector<Command>& commands) {
     }
     if (a->summary.empty()) throw UsageError("--summary is required for a " + m.key() + " model");
     const bool spend = !m.predicts_purchases();
-    if (!spend && a->horizon <= 0) throw UsageError("--horizon is required (> 0) for a transaction model");
+    if (spend && !a->what.empty()) throw UsageError("--what applies to transaction models, not " + m.key());
+    std::vector<std::string> what = a->what;
+    if (what.empty()) what = {"expected_purchases", "p_alive"};
+    const auto wants = [&](const char* w) { return std::find(what.begin(), what.end(), w) != what.end(); };
+    if (!spend && a->horizon <= 0 && (wants("expected_purchases") || wants("probability_of_n_purchases")))
+      throw UsageError("--horizon is required (> 0) for expected_purchases and probability_of_n_purchases");
+    if (wants("dert") && !(a->discount_rate > 0)) throw UsageError("--what dert needs --discount-rate (> 0)");
     if (m.key() == "bgbb" && a->horizon != std::floor(a->horizon))
       throw UsageError("--horizon must be a whole number of transaction opportunities for bgbb");
     const SummaryFile s = m.key() == "bgbb" ? read_discrete_file(a->summary) : read_summary_file(a->summary, !spend, spend);
@@ -70,11 +93,18 @@ void add_predict(CLI::App& root, std::vector<Command>& commands) {
       m.predict("conditional_expected_spend", 0, d, e);
       out.add("expected_spend", std::move(e));
     } else {
-      std::vector<double> e(n), p(n);
-      m.predict("conditional_expected_purchases", a->horizon, d, e);
-      m.predict("p_alive", 0, d, p);
-      out.add("expected_purchases", std::move(e), Style{4});
-      out.add("p_alive", std::move(p), Style{4});
+      for (const auto& w : what) {
+        std::vector<double> v(n);
+        if (w == "expected_purchases")
+          m.predict("conditional_expected_purchases", a->horizon, d, v);
+        else if (w == "p_alive")
+          m.predict("p_alive", 0, d, v);
+        else if (w == "dert")
+          m.predict("dert", a->discount_rate, d, v);
+        else
+          m.predict("probability_of_n_purchases", a->horizon, d, v);
+        out.add(w, std::move(v), Style{4});
+      }
     }
     write_output(out, a->out);
   }});
