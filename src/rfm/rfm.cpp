@@ -16,6 +16,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "crmkit/core/detail/huge_pages.hpp"
 #include "crmkit/core/error.hpp"
 
 #ifdef __linux__
@@ -100,18 +101,26 @@ std::uint64_t key_of(double v) noexcept {
 // Values at the 0-based sorted positions `pos` (ascending), without sorting everything: a histogram
 // of the keys' top 16 bits finds each position's bucket, and only those buckets' values are gathered
 // and selected. Small inputs are simply sorted.
-std::vector<double> order_statistics(std::span<const double> v, const std::vector<std::size_t>& pos) {
+// `key_hist`, when not empty, is that histogram already counted by the caller.
+constexpr std::size_t kKeyBuckets = std::size_t{1} << 16;
+constexpr std::size_t kSortBelow = 4096;  // inputs up to this size are sorted
+
+std::vector<double> order_statistics(std::span<const double> v, const std::vector<std::size_t>& pos,
+                                     std::vector<std::uint32_t> key_hist = {}) {
   const std::size_t n = v.size();
   std::vector<double> out(pos.size());
-  if (n <= 4096) {
+  if (n <= kSortBelow) {
     std::vector<double> s(v.begin(), v.end());
     std::sort(s.begin(), s.end());
     for (std::size_t k = 0; k < pos.size(); ++k) out[k] = s[pos[k]];
     return out;
   }
-  constexpr std::size_t nb = 1u << 16;
-  std::vector<std::uint32_t> hist(nb, 0);
-  for (double x : v) ++hist[key_of(x) >> 48];
+  constexpr std::size_t nb = kKeyBuckets;
+  std::vector<std::uint32_t> hist = std::move(key_hist);
+  if (hist.empty()) {
+    hist.assign(nb, 0);
+    for (double x : v) ++hist[key_of(x) >> 48];
+  }
   // bucket of each position, and its offset inside the bucket
   std::vector<std::uint32_t> bucket(pos.size());
   std::vector<std::size_t> within(pos.size());
@@ -169,12 +178,18 @@ void check_values(std::span<const double> values, const char* function, const ch
                             "must be finite");
 }
 
-// Scores by counting, for integer values in a small range [lo, lo + range).
+// Scores by counting, for integer values in a small range [lo, lo + range). `counts`, when not empty,
+// is the histogram of values - lo already counted by the caller (its size is the range; empty buckets
+// at either end are harmless).
 void score_counting(std::span<const double> values, int bins, TieMethod ties, double lo, std::size_t range,
-                    std::span<std::uint8_t> out) {
+                    std::span<std::uint8_t> out, std::vector<std::uint32_t> counts = {}) {
   const std::size_t n = values.size();
-  std::vector<std::uint32_t> hist(range, 0);
-  for (double x : values) ++hist[static_cast<std::size_t>(x - lo)];
+  std::vector<std::uint32_t> hist = std::move(counts);
+  if (hist.empty()) {
+    hist.assign(range, 0);
+    for (double x : values) ++hist[static_cast<std::size_t>(x - lo)];
+  }
+  range = hist.size();
   if (ties == TieMethod::RankFirst) {
     // Ranks of equal values are consecutive, in row order: each value keeps a cursor (its next rank)
     // and the score of that rank, which only ever steps up.
@@ -223,8 +238,10 @@ void score_counting(std::span<const double> values, int bins, TieMethod ties, do
   for (std::size_t i = 0; i < n; ++i) out[i] = by_value[static_cast<std::size_t>(values[i] - lo)];
 }
 
-// Scores of arbitrary finite values via order statistics (no full sort).
-void score_general(std::span<const double> values, int bins, TieMethod ties, std::span<std::uint8_t> out) {
+// Scores of arbitrary finite values via order statistics (no full sort). `key_hist` as in
+// order_statistics.
+void score_general(std::span<const double> values, int bins, TieMethod ties, std::span<std::uint8_t> out,
+                   std::vector<std::uint32_t> key_hist = {}) {
   const std::size_t n = values.size();
   const std::size_t B = static_cast<std::size_t>(bins - 1);  // number of cut points
   if (ties == TieMethod::ValueQuantile) {
@@ -240,7 +257,7 @@ void score_general(std::span<const double> values, int bins, TieMethod ties, std
     }
     std::sort(pos.begin(), pos.end());
     pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
-    const auto stats = order_statistics(values, pos);
+    const auto stats = order_statistics(values, pos, std::move(key_hist));
     auto at = [&](std::size_t p) { return stats[std::lower_bound(pos.begin(), pos.end(), p) - pos.begin()]; };
     std::vector<double> q(B);
     for (std::size_t i = 0; i < B; ++i)
@@ -255,7 +272,7 @@ void score_general(std::span<const double> values, int bins, TieMethod ties, std
   const std::uint64_t N = n;
   std::vector<std::size_t> pos(B);
   for (std::size_t s = 1; s <= B; ++s) pos[s - 1] = ranks_up_to(s, N, static_cast<std::uint64_t>(bins)) - 1;
-  const std::vector<double> t = order_statistics(values, pos);  // ascending
+  const std::vector<double> t = order_statistics(values, pos, std::move(key_hist));  // ascending
   std::vector<std::uint64_t> below(B + 1, 0), equal(B + 1, 0);
   constexpr std::uint8_t tie_flag = 0x80;
   for (std::size_t i = 0; i < n; ++i) {
@@ -339,12 +356,19 @@ constexpr std::size_t kPrefetch = 64;
 
 enum class Pass { Done, Invalid, WideSpan };
 
+// The smallest and largest relative day of the rows kept (max < min when none).
+struct Span {
+  std::int32_t min_rel = std::numeric_limits<std::int32_t>::max();
+  std::int32_t max_rel = std::numeric_limits<std::int32_t>::min();
+};
+
 // One pass: per customer last day, rows and spend, rows after `as_of` skipped (as_of may be the
 // int64 maximum: no limit). The view's validation is fused in (every code < n_customers, every amount
 // finite), so the columns are read once: Invalid when a row fails it (the caller then runs
 // validated() for its message), WideSpan when a relative day does not fit in int32.
 Pass accumulate(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Records<Rec>& rec,
-                std::int64_t& max_day) {
+                std::int64_t& max_day, Span& span) {
+  std::int32_t lo = span.min_rel, hi = span.max_rel;
   const std::size_t n = tx.size();
   const std::uint32_t nc = tx.n_customers;
   const std::uint32_t* cust = tx.customer.data();
@@ -369,12 +393,16 @@ Pass accumulate(const core::TransactionsView& tx, std::int64_t base, std::int64_
       return Pass::WideSpan;
     Rec& r = rec[c];
     const auto r32 = static_cast<std::int32_t>(rel);
+    lo = std::min(lo, r32);
+    hi = std::max(hi, r32);
     r.last = r.count == 0 ? r32 : std::max(r.last, r32);
     ++r.count;
     if (amount) r.spend += amount[i];
   }
   if (!finite) return Pass::Invalid;
   max_day = mx;
+  span.min_rel = lo;
+  span.max_rel = hi;
   return Pass::Done;
 }
 
@@ -405,7 +433,8 @@ RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
   std::vector<std::int64_t> last64;  // only for tables spanning more than int32 days
   std::int64_t max_day = 0;
   std::int64_t base = core::to_day(tx.time[0], tx.time_unit);
-  const Pass pass = accumulate(tx, base, limit, rec, max_day);
+  Span span;
+  const Pass pass = accumulate(tx, base, limit, rec, max_day, span);
   if (pass != Pass::Done) tx_in.validated("rfm::compute");  // throws, naming the first bad row
   if (pass == Pass::WideSpan) {
     // A span beyond int32 days: rare enough for a plain int64 pass (the rows are valid: checked above).
@@ -430,8 +459,56 @@ RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
   RfmTable t;
   t.bins = o.bins;
   t.as_of = as_of;
-  std::size_t active = 0;
-  for (std::uint32_t c = 0; c < nc; ++c) active += rec[c].count > 0;
+  // One pass over the records: the active customers' values into the output columns (sized for all
+  // customers, on huge pages, cut to the active ones after), and the histograms the scorings need:
+  // recency (as the distance below the latest day, an integer), frequency, and the top 16 bits of the
+  // monetary values' order-preserving keys. The scorings then skip their own counting passes.
+  std::uint32_t* out_customer = crmkit::detail::presize_huge(t.customer, nc);
+  double* out_recency = crmkit::detail::presize_huge(t.recency, nc);
+  double* out_frequency = crmkit::detail::presize_huge(t.frequency, nc);
+  double* out_monetary = crmkit::detail::presize_huge(t.monetary, nc);
+  double* out_spend = crmkit::detail::presize_huge(t.total_spend, nc);
+  const std::int64_t since = as_of - base;  // recency = as_of - (base + last)
+  // every recency value exact in a double (they are >= 0: rows after as_of are not counted)
+  std::int64_t widest = 0;
+  const bool exact_recency =
+      !__builtin_sub_overflow(since, static_cast<std::int64_t>(span.min_rel), &widest) && widest < (std::int64_t{1} << 52);
+  const bool mean = o.monetary == MonetaryKind::Mean;
+  // recency histogram over last in [min_rel, max_rel] (relative days of the kept rows), indexed by
+  // max_rel - last, when that range is modest
+  constexpr std::size_t kMaxCounted = std::size_t{1} << 22;
+  const bool recency_counted = last64.empty() && exact_recency && o.recency_cuts.empty() && span.max_rel >= span.min_rel &&
+                               static_cast<std::uint64_t>(span.max_rel - span.min_rel) < kMaxCounted;
+  std::vector<std::uint32_t> recency_hist(
+      recency_counted ? static_cast<std::size_t>(span.max_rel - span.min_rel) + 1 : 0, 0);
+  bool frequency_counted = o.frequency_cuts.empty();
+  std::vector<std::uint32_t> frequency_hist(frequency_counted ? 64 : 0, 0);
+  const bool monetary_keyed = o.monetary_cuts.empty();
+  std::vector<std::uint32_t> monetary_hist(monetary_keyed ? kKeyBuckets : 0, 0);
+  bool monetary_finite = true;
+  std::size_t k = 0;
+  for (std::uint32_t c = 0; c < nc; ++c) {
+    const Rec& r = rec[c];
+    if (r.count == 0) continue;
+    const double money = mean ? r.spend / r.count : r.spend;
+    out_customer[k] = c;
+    out_recency[k] = static_cast<double>(last64.empty() ? since - r.last : as_of - last64[c]);
+    out_frequency[k] = static_cast<double>(r.count);
+    out_monetary[k] = money;
+    out_spend[k] = r.spend;
+    if (recency_counted) ++recency_hist[static_cast<std::size_t>(span.max_rel - r.last)];
+    if (frequency_counted) {
+      if (r.count >= frequency_hist.size()) {
+        if (r.count < kMaxCounted) frequency_hist.resize(std::size_t{r.count} * 2, 0);
+        else frequency_counted = false;
+      }
+      if (frequency_counted) ++frequency_hist[r.count];
+    }
+    monetary_finite = monetary_finite && (money - money == 0.0);
+    if (monetary_keyed) ++monetary_hist[key_of(money) >> 48];
+    ++k;
+  }
+  const std::size_t active = k;
   if (active == 0)
     throw InvalidArgument("rfm::compute", "as_of", std::to_string(as_of), "no transaction on or before it");
   t.customer.resize(active);
@@ -439,26 +516,26 @@ RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
   t.frequency.resize(active);
   t.monetary.resize(active);
   t.total_spend.resize(active);
-  const std::int64_t since = as_of - base;  // recency = as_of - (base + last)
-  const bool mean = o.monetary == MonetaryKind::Mean;
-  std::size_t k = 0;
-  for (std::uint32_t c = 0; c < nc; ++c) {
-    const Rec& r = rec[c];
-    if (r.count == 0) continue;
-    t.customer[k] = c;
-    t.recency[k] = static_cast<double>(last64.empty() ? since - r.last : as_of - last64[c]);
-    t.frequency[k] = static_cast<double>(r.count);
-    t.monetary[k] = mean ? r.spend / r.count : r.spend;
-    t.total_spend[k] = r.spend;
-    ++k;
-  }
-  t.r.resize(active);
-  t.f.resize(active);
-  t.m.resize(active);
-  score(t.recency, o.bins, o.ties, o.recency_cuts, t.r);
-  for (auto& s : t.r) s = static_cast<std::uint8_t>(o.bins + 1 - s);  // recent = high
-  score(t.frequency, o.bins, o.ties, o.frequency_cuts, t.f);
-  score(t.monetary, o.bins, o.ties, o.monetary_cuts, t.m);
+  crmkit::detail::presize_huge(t.r, active);
+  crmkit::detail::presize_huge(t.f, active);
+  crmkit::detail::presize_huge(t.m, active);
+  // Each axis: the counted histogram when there is one (same scores as score(): the counting and
+  // order-statistics paths give the same definition), else score() itself.
+  const bool small = active <= 1;
+  if (recency_counted && !small)
+    score_counting(t.recency, o.bins, o.ties, static_cast<double>(since - span.max_rel), recency_hist.size(), t.r,
+                   std::move(recency_hist));
+  else
+    score(t.recency, o.bins, o.ties, o.recency_cuts, t.r);
+  for (auto& sc : t.r) sc = static_cast<std::uint8_t>(o.bins + 1 - sc);  // recent = high
+  if (frequency_counted && !small)
+    score_counting(t.frequency, o.bins, o.ties, 0.0, frequency_hist.size(), t.f, std::move(frequency_hist));
+  else
+    score(t.frequency, o.bins, o.ties, o.frequency_cuts, t.f);
+  if (monetary_keyed && monetary_finite && active > kSortBelow)
+    score_general(t.monetary, o.bins, o.ties, t.m, std::move(monetary_hist));
+  else
+    score(t.monetary, o.bins, o.ties, o.monetary_cuts, t.m);  // throws for a non-finite value
   return t;
 }
 

@@ -19,6 +19,7 @@
 #include <string>
 #include <tuple>
 
+#include "crmkit/core/detail/huge_pages.hpp"
 #include "crmkit/core/error.hpp"
 
 namespace crmkit::summary {
@@ -63,12 +64,18 @@ struct Hold {
   double spend;
 };
 
-// What the streaming pass found. `overflow`: a relative day did not fit in Day.
+// What the streaming pass found. `overflow`: a relative day did not fit in Day; `invalid`: a row
+// breaks the view's contract (a code >= n_customers or a non-finite amount; the caller then runs
+// TransactionsView::validated() for the message naming the first such row).
 struct PassInfo {
   std::int64_t max_day = std::numeric_limits<std::int64_t>::min();
   std::size_t flagged = 0;
   bool overflow = false;
+  bool invalid = false;
 };
+
+template <class T>
+using HugeVector = std::vector<T, crmkit::detail::HugePageAllocator<T>>;
 
 // Final values of one customer (the regrouping path's output).
 struct Exact {
@@ -89,23 +96,32 @@ bool fits(std::int64_t d, std::int64_t base, std::int64_t& rel) noexcept {
 }
 
 // Rows with day <= cal_end go to `acc`; rows with cal_end < day <= obs_end go to `hold` (when
-// given). Both limits may be kNoLimit.
+// given). Both limits may be kNoLimit. The view's row checks are fused in (every code < n_customers,
+// every amount finite), so the columns are read once.
 template <class Day>
 PassInfo stream(const core::TransactionsView& tx, std::int64_t base, std::int64_t cal_end, std::int64_t obs_end,
-                std::vector<Acc<Day>>& acc, std::vector<Hold<Day>>* hold) {
+                HugeVector<Acc<Day>>& acc, HugeVector<Hold<Day>>* hold) {
   PassInfo info;
   const std::size_t n = tx.size();
+  const std::uint32_t nc = tx.n_customers;
   const std::uint32_t* cust = tx.customer.data();
   const std::int64_t* time = tx.time.data();
   const double* amount = tx.amount.empty() ? nullptr : tx.amount.data();
   const bool seconds = tx.time_unit == core::TimeUnit::Seconds;
   std::int64_t max_day = std::numeric_limits<std::int64_t>::min();
+  bool finite = true;
   for (std::size_t i = 0; i < n; ++i) {
-    // the records are beyond the caches for large tables: fetch some rows ahead
-    if (i + kPrefetch < n) __builtin_prefetch(&acc[cust[i + kPrefetch]], 1);
+    // the records are beyond the caches for large tables: fetch some rows ahead (clamped: a bad code
+    // must not even form an address outside the records)
+    if (i + kPrefetch < n) __builtin_prefetch(&acc[std::min(cust[i + kPrefetch], nc - 1)], 1);
+    if (cust[i] >= nc) {
+      info.invalid = true;
+      return info;
+    }
     const std::int64_t d = seconds ? core::to_day(time[i], core::TimeUnit::Seconds) : time[i];
     max_day = std::max(max_day, d);
     const double a = amount ? amount[i] : 0.0;
+    finite = finite && (a - a == 0.0);  // false for NaN and infinities
     if (d <= cal_end) {
       std::int64_t rel64;
       if (!fits<Day>(d, base, rel64)) {
@@ -151,6 +167,7 @@ PassInfo stream(const core::TransactionsView& tx, std::int64_t base, std::int64_
       }
     }
   }
+  info.invalid = !finite;
   info.max_day = max_day;
   return info;
 }
@@ -230,38 +247,60 @@ void reserve_all(CustomerSummary& s, std::size_t k) {
   s.n_transactions.reserve(k);
 }
 
-void push(CustomerSummary& s, std::uint32_t c, std::int64_t first, std::int64_t last, std::uint32_t distinct,
-          std::uint32_t rows, double total, double repeat, double len) {
-  const double freq = static_cast<double>(distinct - 1);
-  s.customer.push_back(c);
-  s.frequency.push_back(freq);
-  s.recency.push_back(static_cast<double>(last - first) / len);
-  s.T.push_back(static_cast<double>(s.observation_end - first) / len);
-  s.monetary_value.push_back(distinct > 1 ? repeat / freq : 0.0);
-  s.first_purchase.push_back(first);
-  s.last_purchase.push_back(last);
-  s.n_transactions.push_back(rows);
-  s.total_spend.push_back(total);
-}
+// The output columns, sized once (large ones on huge pages) and written by row.
+struct Out {
+  std::uint32_t* customer;
+  double *frequency, *recency, *T, *monetary, *total;
+  std::int64_t *first, *last;
+  std::uint32_t* rows;
+
+  Out(CustomerSummary& s, std::size_t k)
+      : customer(crmkit::detail::presize_huge(s.customer, k)),
+        frequency(crmkit::detail::presize_huge(s.frequency, k)),
+        recency(crmkit::detail::presize_huge(s.recency, k)),
+        T(crmkit::detail::presize_huge(s.T, k)),
+        monetary(crmkit::detail::presize_huge(s.monetary_value, k)),
+        total(crmkit::detail::presize_huge(s.total_spend, k)),
+        first(crmkit::detail::presize_huge(s.first_purchase, k)),
+        last(crmkit::detail::presize_huge(s.last_purchase, k)),
+        rows(crmkit::detail::presize_huge(s.n_transactions, k)) {}
+
+  void put(std::size_t o, std::uint32_t c, std::int64_t first_day, std::int64_t last_day, std::uint32_t distinct,
+           std::uint32_t n_rows, double sum, double repeat, double len, std::int64_t observation_end) const {
+    const double freq = static_cast<double>(distinct - 1);
+    customer[o] = c;
+    frequency[o] = freq;
+    recency[o] = static_cast<double>(last_day - first_day) / len;
+    T[o] = static_cast<double>(observation_end - first_day) / len;
+    monetary[o] = distinct > 1 ? repeat / freq : 0.0;
+    first[o] = first_day;
+    last[o] = last_day;
+    rows[o] = n_rows;
+    total[o] = sum;
+  }
+};
 
 struct Holdout {
   std::vector<double> frequency, monetary, spend;
 };
 
-// The whole computation for one record width. Returns false on overflow of Day.
+enum class Run { Done, Overflow, Invalid };
+
+// The whole computation for one record width.
 // explicit_cal_end: last calibration day (none: the last transaction's day); obs_end_limit: last
 // holdout day (holdout only; kNoLimit = none). `max_day` receives the last transaction's day.
 template <class Day>
-bool run(const core::TransactionsView& tx, std::int64_t base, std::optional<std::int64_t> explicit_cal_end,
+Run run(const core::TransactionsView& tx, std::int64_t base, std::optional<std::int64_t> explicit_cal_end,
          bool holdout, std::int64_t obs_end_limit, Period period, CustomerSummary& s, Holdout* h,
          std::int64_t& max_day) {
   const std::uint32_t nc = tx.n_customers;
-  std::vector<Acc<Day>> acc(nc);  // value-initialised: zeros
-  std::vector<Hold<Day>> hold;
+  HugeVector<Acc<Day>> acc(nc);  // value-initialised: zeros
+  HugeVector<Hold<Day>> hold;
   if (holdout) hold.resize(nc);
   const std::int64_t cal_end = explicit_cal_end ? *explicit_cal_end : kNoLimit;
   const PassInfo info = stream<Day>(tx, base, cal_end, obs_end_limit, acc, holdout ? &hold : nullptr);
-  if (info.overflow) return false;
+  if (info.invalid) return Run::Invalid;
+  if (info.overflow) return Run::Overflow;
   max_day = info.max_day;
 
   std::vector<std::uint8_t> flagged(nc, 0);
@@ -279,67 +318,101 @@ bool run(const core::TransactionsView& tx, std::int64_t base, std::optional<std:
   const double len = period_days(period);
   s.period = period;
   s.observation_end = end;
-  reserve_all(s, active);
-  if (h) {
-    h->frequency.reserve(active);
-    h->monetary.reserve(active);
-    h->spend.reserve(active);
-  }
-  std::size_t k = 0;
-  for (std::uint32_t c = 0; c < nc; ++c) {
-    const Acc<Day>& r = acc[c];
-    std::uint32_t dh = 0;
-    double sh = 0;
-    if (flagged[c]) {
-      const Exact& x = exact[k++];
-      if (x.rows == 0) continue;
-      push(s, c, x.first, x.last, x.distinct, x.rows, x.total, x.repeat, len);
-      dh = x.distinct_h;
-      sh = x.spend_h;
-    } else {
-      if (r.rows == 0) continue;
-      push(s, c, base + r.first, base + r.last, r.distinct, r.rows, r.total, r.repeat, len);
-      if (holdout) {
-        dh = hold[c].distinct;
-        sh = hold[c].spend;
-      }
-    }
+  // customers with only holdout rows are left out: count the rows actually written
+  std::size_t rows_out = 0;
+  {
+    const Out out(s, active);
+    double *hf = nullptr, *hs = nullptr, *hm = nullptr;
     if (h) {
-      h->frequency.push_back(static_cast<double>(dh));
-      h->spend.push_back(sh);
-      h->monetary.push_back(dh > 0 ? sh / static_cast<double>(dh) : 0.0);
+      hf = crmkit::detail::presize_huge(h->frequency, active);
+      hs = crmkit::detail::presize_huge(h->spend, active);
+      hm = crmkit::detail::presize_huge(h->monetary, active);
+    }
+    std::size_t k = 0, o = 0;
+    for (std::uint32_t c = 0; c < nc; ++c) {
+      const Acc<Day>& r = acc[c];
+      std::uint32_t dh = 0;
+      double sh = 0;
+      if (flagged[c]) {
+        const Exact& x = exact[k++];
+        if (x.rows == 0) continue;
+        out.put(o, c, x.first, x.last, x.distinct, x.rows, x.total, x.repeat, len, end);
+        dh = x.distinct_h;
+        sh = x.spend_h;
+      } else {
+        if (r.rows == 0) continue;
+        out.put(o, c, base + r.first, base + r.last, r.distinct, r.rows, r.total, r.repeat, len, end);
+        if (holdout) {
+          dh = hold[c].distinct;
+          sh = hold[c].spend;
+        }
+      }
+      if (h) {
+        hf[o] = static_cast<double>(dh);
+        hs[o] = sh;
+        hm[o] = dh > 0 ? sh / static_cast<double>(dh) : 0.0;
+      }
+      ++o;
+    }
+    rows_out = o;
+  }
+  if (rows_out != active) {  // cannot happen (active counts calibration rows); kept exact regardless
+    for (auto* v : {&s.frequency, &s.recency, &s.T, &s.monetary_value, &s.total_spend}) v->resize(rows_out);
+    s.customer.resize(rows_out);
+    s.first_purchase.resize(rows_out);
+    s.last_purchase.resize(rows_out);
+    s.n_transactions.resize(rows_out);
+    if (h) {
+      h->frequency.resize(rows_out);
+      h->spend.resize(rows_out);
+      h->monetary.resize(rows_out);
     }
   }
-  return true;
+  return Run::Done;
 }
 
 // Dispatches to 32-bit relative days, or 64-bit absolute days when the table's span needs them.
+// A row that breaks the view's contract makes the caller's view throw validated()'s message.
 void compute(const core::TransactionsView& tx, std::optional<std::int64_t> cal_end, bool holdout,
-             std::int64_t obs_end_limit, Period period, CustomerSummary& s, Holdout* h, std::int64_t& max_day) {
+             std::int64_t obs_end_limit, Period period, CustomerSummary& s, Holdout* h, std::int64_t& max_day,
+             const char* function) {
   const std::int64_t base = tx.size() ? core::to_day(tx.time[0], tx.time_unit) : 0;
-  if (run<std::int32_t>(tx, base, cal_end, holdout, obs_end_limit, period, s, h, max_day)) return;
-  s = CustomerSummary{};
-  if (h) *h = Holdout{};
-  // Absolute int64 days: d - 0 never overflows.
-  run<std::int64_t>(tx, 0, cal_end, holdout, obs_end_limit, period, s, h, max_day);
+  Run r = run<std::int32_t>(tx, base, cal_end, holdout, obs_end_limit, period, s, h, max_day);
+  if (r == Run::Overflow) {
+    s = CustomerSummary{};
+    if (h) *h = Holdout{};
+    // Absolute int64 days: d - 0 never overflows.
+    r = run<std::int64_t>(tx, 0, cal_end, holdout, obs_end_limit, period, s, h, max_day);
+  }
+  if (r == Run::Invalid) tx.validated(function);  // throws, naming the first bad row
+}
+
+// The checks of TransactionsView::validated() that do not read the columns: lengths, and the
+// customer count when the caller gave none (which needs the codes' maximum: then it is the full
+// check). The rows are checked in the streaming pass.
+core::TransactionsView checked_shape(const core::TransactionsView& tx, const char* function) {
+  if (tx.n_customers == 0 || tx.time.size() != tx.customer.size() ||
+      (!tx.amount.empty() && tx.amount.size() != tx.customer.size()))
+    return tx.validated(function);
+  return tx;
 }
 
 }  // namespace
 
 CustomerSummary summarize(const core::TransactionsView& tx_in, const SummaryOptions& options) {
-  const core::TransactionsView tx = tx_in.validated("summarize");
+  const core::TransactionsView tx = checked_shape(tx_in, "summarize");
   if (tx.size() == 0 && !options.observation_end)
     throw InvalidArgument("summarize", "tx", "0 rows",
                           "needs at least one transaction, or an explicit observation_end");
   CustomerSummary s;
   std::int64_t max_day = 0;
-  compute(tx, options.observation_end, false, kNoLimit, options.period, s, nullptr, max_day);
+  compute(tx, options.observation_end, false, kNoLimit, options.period, s, nullptr, max_day, "summarize");
   return s;
 }
 
 HoldoutSummary summarize_holdout(const core::TransactionsView& tx_in, std::int64_t calibration_end,
                                  const SummaryOptions& options) {
-  const core::TransactionsView tx = tx_in.validated("summarize_holdout");
+  const core::TransactionsView tx = checked_shape(tx_in, "summarize_holdout");
   if (tx.size() == 0 && !options.observation_end)
     throw InvalidArgument("summarize_holdout", "tx", "0 rows",
                           "needs at least one transaction, or an explicit observation_end");
@@ -353,7 +426,7 @@ HoldoutSummary summarize_holdout(const core::TransactionsView& tx_in, std::int64
   HoldoutSummary out;
   Holdout h;
   std::int64_t max_day = 0;
-  compute(tx, calibration_end, true, limit, options.period, out.calibration, &h, max_day);
+  compute(tx, calibration_end, true, limit, options.period, out.calibration, &h, max_day, "summarize_holdout");
   const std::int64_t end = options.observation_end ? *options.observation_end : max_day;
   if (!options.observation_end) check_end(end);
   out.frequency_holdout = std::move(h.frequency);

@@ -498,3 +498,65 @@ TEST(Segments, EmptyRangeIsAnError) {
     EXPECT_THAT(e.what(), HasSubstr("missing_rules.csv: cannot open"));
   }
 }
+
+TEST(Rfm, ComputeScoresEqualScoreOfItsValues) {
+  // compute() counts its histograms while it collects the values and scores from them; the scores
+  // must be exactly score() of the values it returns, for every option, above and below the size
+  // where monetary values switch from a sort to the histogram (4,096 customers), with an as-of day
+  // that leaves customers out, and with one customer buying on a huge number of days.
+  std::mt19937_64 rng(23);
+  for (std::size_t customers : {1u, 7u, 3000u, 9000u}) {
+    std::vector<std::uint32_t> c;
+    std::vector<std::int64_t> t;
+    std::vector<double> a;
+    for (std::size_t i = 0; i < customers * 6; ++i) {
+      c.push_back(static_cast<std::uint32_t>(i < customers ? i : rng() % customers));
+      t.push_back(18000 + static_cast<std::int64_t>(rng() % 400));
+      a.push_back(static_cast<double>(rng() % 5000) / 100.0 - 5.0);
+    }
+    for (int i = 0; i < 3000; ++i) {  // a heavy buyer: frequency far above the others
+      c.push_back(0);
+      t.push_back(18000 + i % 400);
+      a.push_back(1.0);
+    }
+    const core::TransactionsView v{c, t, a, core::TimeUnit::Days, 0};
+    for (auto ties : {TieMethod::RankFirst, TieMethod::ValueQuantile}) {
+      for (int bins : {2, 5, 9}) {
+        for (int variant = 0; variant < 4; ++variant) {
+          RfmOptions o;
+          o.ties = ties;
+          o.bins = bins;
+          if (variant == 1) o.monetary = MonetaryKind::Mean;
+          if (variant == 2) o.as_of = 18200;  // later rows ignored, some customers left out
+          if (variant == 3) {
+            for (int k = 1; k < bins; ++k) o.frequency_cuts.push_back(3.0 * k);
+          }
+          SCOPED_TRACE(testing::Message() << customers << " customers, bins " << bins << ", variant " << variant);
+          const RfmTable r = compute(v, o);
+          ASSERT_GT(r.size(), 0u);
+          std::vector<std::uint8_t> rs(r.size()), fs(r.size()), ms(r.size());
+          score(r.recency, bins, ties, {}, rs);
+          for (auto& s : rs) s = static_cast<std::uint8_t>(bins + 1 - s);
+          score(r.frequency, bins, ties, o.frequency_cuts, fs);
+          score(r.monetary, bins, ties, {}, ms);
+          EXPECT_EQ(r.r, rs);
+          EXPECT_EQ(r.f, fs);
+          EXPECT_EQ(r.m, ms);
+        }
+      }
+    }
+  }
+}
+
+TEST(Rfm, MonetaryOverflowingToInfinityIsAnError) {
+  // Finite amounts whose total overflows: the monetary value is infinite and cannot be scored.
+  const std::vector<std::uint32_t> c{0, 0, 1, 2, 3, 4, 5};
+  const std::vector<std::int64_t> t{1, 2, 3, 4, 5, 6, 7};
+  const std::vector<double> a{1.5e308, 1.5e308, 1, 2, 3, 4, 5};
+  try {
+    compute(core::TransactionsView{c, t, a, core::TimeUnit::Days, 0});
+    FAIL() << "no InvalidArgument";
+  } catch (const InvalidArgument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("must be finite"));
+  }
+}
