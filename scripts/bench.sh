@@ -15,6 +15,9 @@
 #
 # usage: scripts/bench.sh [--quick]        (--quick: the 1M file only, 1 repetition: a smoke run)
 # env:   CRMKIT_BENCH_OUT (default build/bench-out), CRMKIT_BENCH_CPU (default 1), PYTHON,
+#        CRMKIT_BENCH_BUILD (an existing build dir configured with -DCRMKIT_BUILD_BENCH=ON, whose
+#        targets io_bench summary_bench rfm_bench crmkit_cli are built instead of the bench preset),
+#        CRMKIT_BENCH_RESULTS (default $CRMKIT_BENCH_OUT/results),
 #        CRMKIT_BENCH_CLOCK=cpu (pandas and the CLI timed by CPU time, for a machine loaded by other jobs;
 #        the Google Benchmarks report cpu_time beside real_time in their JSON either way)
 set -euo pipefail
@@ -30,12 +33,18 @@ reps=5 pd_repeat_small=5 pd_repeat_large=3 cli_runs=3
 
 log() { printf '[bench.sh %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-log "building the bench preset"
-cmake --preset bench >/dev/null
-cmake --build --preset bench -j2 >/dev/null
-bin=$root/build/bench
-
-mkdir -p "$out/results"
+if [[ -n ${CRMKIT_BENCH_BUILD:-} ]]; then
+  bin=$(cd "$CRMKIT_BENCH_BUILD" && pwd)
+  log "building io_bench summary_bench rfm_bench crmkit_cli in $bin"
+  cmake --build "$bin" -j2 --target io_bench summary_bench rfm_bench crmkit_cli >/dev/null
+else
+  log "building the bench preset"
+  cmake --preset bench >/dev/null
+  cmake --build --preset bench -j2 >/dev/null
+  bin=$root/build/bench
+fi
+res=${CRMKIT_BENCH_RESULTS:-$out/results}
+mkdir -p "$res"
 small=$out/synthetic_1m.csv
 large=$out/synthetic_10m.csv
 [[ -f $small ]] || "$py" scripts/gen_synthetic.py "$small" --rows 1000000 --customers 100000
@@ -47,13 +56,12 @@ fi
 
 pin=()
 command -v taskset >/dev/null && pin=(taskset -c "$cpu")
-res=$out/results
 {
   echo "date: $(date -Is)"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo ' (+ uncommitted changes)')"
   echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; RAM $(free -g | awk '/^Mem:/{print $2}') GiB"
   echo "compiler: $(c++ --version | head -1)"
-  echo "flags: $(grep -E '^CMAKE_CXX_FLAGS_RELEASE:' build/bench/CMakeCache.txt | cut -d= -f2)"
+  echo "flags: $(grep -E '^CMAKE_CXX_FLAGS_RELEASE:' "$bin/CMakeCache.txt" | cut -d= -f2)"
   echo "python: $("$py" -c 'import sys, pandas, numpy; print(sys.version.split()[0], "pandas", pandas.__version__, "numpy", numpy.__version__)')"
   echo "pinned: ${pin[*]:-no}"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"

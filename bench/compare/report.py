@@ -12,8 +12,13 @@ import os
 import sys
 
 
+# CRMKIT_BENCH_CLOCK=cpu (as for pandas_compare.py and time_cmd.py): Google Benchmark's cpu_time
+# instead of real_time, so both sides of every ratio are CPU times on a machine loaded by other jobs.
+TIME_KEY = "cpu_time" if os.environ.get("CRMKIT_BENCH_CLOCK") == "cpu" else "real_time"
+
+
 def gbench(path):
-    """{run_name: benchmark entry}, preferring the median aggregate; real_time converted to seconds."""
+    """{run_name: benchmark entry}, preferring the median aggregate; the time converted to seconds."""
     if not os.path.exists(path):
         return {}
     with open(path) as f:
@@ -21,7 +26,7 @@ def gbench(path):
     out, medians = {}, {}
     for b in entries:
         scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
-        e = dict(b, seconds=b["real_time"] * scale)
+        e = dict(b, seconds=b[TIME_KEY] * scale)
         name = b["run_name"].removesuffix("/real_time")
         if b.get("run_type") == "aggregate":
             if b.get("aggregate_name") == "median":
