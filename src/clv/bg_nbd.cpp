@@ -399,132 +399,17 @@ double prob_n_one(const BgNbdParams& p, double t, double n) {
   return std::min(1.0, std::exp(math::log_sum_exp(term1, term2)));
 }
 
-// ---- the fast fit: Newton on the analytic Hessian ------------------------------------------------------
-//
-// Minimises the shared objective f(u) = -LL(exp u) / W + penalizer |u|^2 (core/fit_result.hpp) by Newton
-// steps with Levenberg damping (when the Hessian is not positive definite), a step cap of 4 on the log
-// scale and Armijo backtracking. One pass over the patterns gives value, gradient and Hessian, so a fit
-// costs about 10 passes where L-BFGS with finite-difference Hessians (the shared driver) costs ~100.
-// Accepted on the same rule as the shared driver (gradient norm <= tolerance and a well-conditioned
-// positive definite Hessian); otherwise BgNbd::fit falls back to the multistart driver.
-// An interior maximum: the Hessian of the objective (in u) is well-conditioned positive definite (the
-// shared driver's rule) and the Newton step from here is negligible (|H^-1 g| <= 1e-3 on the log scale).
-// On a plateau towards a boundary (e.g. a, b -> inf with a / (a + b) fixed on data with little repeat
-// buying) gradient and curvature both fade like 1 / a, so the gradient test alone passes while the
-// Newton step stays of order one: that is the case this rejects.
-bool interior(const Eigen::Matrix4d& h, const Eigen::Vector4d& g) {
-  if (!h.allFinite() || !g.allFinite()) return false;
-  Eigen::SelfAdjointEigenSolver<Eigen::Matrix4d> es(h, Eigen::EigenvaluesOnly);
-  const double lo = es.eigenvalues().minCoeff(), hi = es.eigenvalues().maxCoeff();
-  if (!(lo > detail::kMinRelativeCurvature * std::max(hi, 1e-300))) return false;
-  Eigen::LLT<Eigen::Matrix4d> llt(h);
-  if (llt.info() != Eigen::Success) return false;
-  return llt.solve(g).cwiseAbs().maxCoeff() <= 1e-3;
-}
+// ---- the fast fit: Newton on the analytic Hessian (detail::newton_fit, fit_common.hpp) -----------------
 
-struct NewtonFit {
-  bool ok = false;
-  double log_likelihood = 0;  // at u, without the penalty
-  std::array<double, 4> u{};
-  Eigen::Matrix4d hess = Eigen::Matrix4d::Zero();  // of f, in u
-  double gradient_norm = 0;
-  int iterations = 0;
-};
-
-NewtonFit newton_fit(const WeightedPatterns& d, Scratch& s, const std::array<double, 4>& u0, double penalizer,
-                     double tolerance, int max_iterations) {
-  const double inv_w = 1.0 / d.total_weight;
-  auto params_of = [](const Eigen::Vector4d& u) {
-    return BgNbdParams{std::exp(u[0]), std::exp(u[1]), std::exp(u[2]), std::exp(u[3])};
-  };
-  auto finite_params = [](const BgNbdParams& p) {
-    for (double v : p.values())
-      if (!(v > 0.0) || !std::isfinite(v)) return false;
-    return true;
-  };
-  auto value = [&](const Eigen::Vector4d& u) {
-    const BgNbdParams p = params_of(u);
-    if (!finite_params(p)) return std::numeric_limits<double>::infinity();
-    try {
-      const double v = -loglik_u<0>(p, d, s, nullptr, nullptr) * inv_w + penalizer * u.squaredNorm();
-      return std::isfinite(v) ? v : std::numeric_limits<double>::infinity();
-    } catch (const std::exception&) {
-      return std::numeric_limits<double>::infinity();
-    }
-  };
-  auto full = [&](const Eigen::Vector4d& u, Eigen::Vector4d& g, Eigen::Matrix4d& h) {
-    const BgNbdParams p = params_of(u);
-    if (!finite_params(p)) return std::numeric_limits<double>::infinity();
-    double gr[4], he[16];
-    double v;
-    try {
-      v = -loglik_u<2>(p, d, s, gr, he) * inv_w + penalizer * u.squaredNorm();
-    } catch (const std::exception&) {
-      return std::numeric_limits<double>::infinity();
-    }
-    for (int i = 0; i < 4; ++i) {
-      g[i] = -gr[i] * inv_w + 2.0 * penalizer * u[i];
-      for (int j = 0; j < 4; ++j) h(i, j) = -he[4 * i + j] * inv_w + (i == j ? 2.0 * penalizer : 0.0);
-    }
-    return (std::isfinite(v) && g.allFinite() && h.allFinite()) ? v : std::numeric_limits<double>::infinity();
-  };
-
-  NewtonFit res;
-  Eigen::Vector4d u(u0[0], u0[1], u0[2], u0[3]), g;
-  Eigen::Matrix4d h;
-  double f = full(u, g, h);
-  if (!std::isfinite(f)) return res;
-  for (int it = 0; it < max_iterations; ++it) {
-    if (g.norm() <= tolerance) break;
-    // Levenberg damping until positive definite with a descent direction.
-    Eigen::Vector4d step = -g;
-    const double scale = std::max(1e-12, h.diagonal().cwiseAbs().maxCoeff());
-    for (double lambda = 0.0; lambda <= 1e8 * scale; lambda = (lambda == 0.0 ? 1e-8 * scale : lambda * 10.0)) {
-      Eigen::LLT<Eigen::Matrix4d> llt(h + lambda * Eigen::Matrix4d::Identity());
-      if (llt.info() != Eigen::Success) continue;
-      const Eigen::Vector4d st = -llt.solve(g);
-      if (st.allFinite() && g.dot(st) < 0) {
-        step = st;
-        break;
-      }
-    }
-    const double cap = step.cwiseAbs().maxCoeff();
-    if (cap > 4.0) step *= 4.0 / cap;
-    const double slope = g.dot(step);
-    bool accepted = false;
-    // The full step is tried with value, gradient and Hessian in one pass (it is almost always taken);
-    // shorter steps with the value alone.
-    for (double t = 1.0; t > 1e-10; t *= 0.5) {
-      const Eigen::Vector4d ut = u + t * step;
-      Eigen::Vector4d gt;
-      Eigen::Matrix4d ht;
-      const double ft = t == 1.0 ? full(ut, gt, ht) : value(ut);
-      if (!std::isfinite(ft)) continue;
-      // Near the optimum the decrease falls below rounding: accept a full step that keeps f within a few
-      // ulp and reduces the gradient.
-      const bool armijo = ft <= f + 1e-4 * t * slope;
-      const bool flat = t == 1.0 && ft <= f + 8.0 * std::numeric_limits<double>::epsilon() * std::fabs(f) &&
-                        gt.norm() < g.norm();
-      if (armijo || flat) {
-        if (t != 1.0 && !std::isfinite(full(ut, gt, ht))) continue;
-        u = ut;
-        f = ft;
-        g = gt;
-        h = ht;
-        accepted = true;
-        break;
-      }
-    }
-    ++res.iterations;
-    if (!accepted) break;
+// LL with gradient and Hessian in u = log theta, as detail::newton_fit takes it.
+struct LogLikU {
+  const WeightedPatterns& d;
+  Scratch& s;
+  double operator()(const std::array<double, 4>& th, double* grad, double* hess) const {
+    const BgNbdParams p{th[0], th[1], th[2], th[3]};
+    return grad ? loglik_u<2>(p, d, s, grad, hess) : loglik_u<0>(p, d, s, nullptr, nullptr);
   }
-  res.gradient_norm = g.norm();
-  res.hess = h;
-  for (int k = 0; k < 4; ++k) res.u[static_cast<std::size_t>(k)] = u[k];
-  res.ok = res.gradient_norm <= tolerance && interior(h, g);
-  res.log_likelihood = -(f - penalizer * u.squaredNorm()) * d.total_weight;
-  return res;
-}
+};
 
 // True when the Hessian of the objective at `p` is well-conditioned positive definite (an interior
 // maximum); false on a plateau where the likelihood still rises towards a parameter boundary.
@@ -543,7 +428,7 @@ bool interior_maximum(const BgNbdParams& p, const WeightedPatterns& d, Scratch& 
     g[i] = -gr[i] / d.total_weight + 2.0 * penalizer * ui;
     for (int j = 0; j < 4; ++j) h(i, j) = -he[4 * i + j] / d.total_weight + (i == j ? 2.0 * penalizer : 0.0);
   }
-  return interior(h, g);
+  return detail::interior<4>(h, g);
 }
 
 }  // namespace
@@ -571,48 +456,11 @@ core::FitResult<BgNbdParams> BgNbd::fit(std::span<const double> frequency, std::
 
   Scratch scratch;
   // Fast path: Newton from the first start (the caller's, else the data-driven one).
-  if (options.penalizer >= 0.0 && std::isfinite(options.penalizer) && options.max_iterations >= 1 &&
-      options.tolerance > 0.0 && options.restarts >= 0) {
-    std::array<double, 4> first = start;
-    bool usable = true;
-    if (options.initial_params) {
-      const auto& ip = *options.initial_params;
-      usable = ip.size() == 4;
-      for (std::size_t k = 0; usable && k < 4; ++k) {
-        usable = ip[k] > 0.0 && std::isfinite(ip[k]);
-        if (usable) first[k] = ip[k];
-      }
-    }
-    if (usable) {
-      std::array<double, 4> u0{};
-      for (std::size_t k = 0; k < 4; ++k) u0[k] = std::log(first[k]);
-      const NewtonFit nf = newton_fit(d, scratch, u0, options.penalizer, options.tolerance,
-                                      std::min(options.max_iterations, 200));
-      if (nf.ok) {
-        core::FitResult<BgNbdParams> res;
-        res.params = BgNbdParams{std::exp(nf.u[0]), std::exp(nf.u[1]), std::exp(nf.u[2]), std::exp(nf.u[3])};
-        res.iterations = nf.iterations;
-        res.status = core::FitStatus::Converged;
-        res.gradient_norm = nf.gradient_norm;
-        res.n_customers = d.total_weight;
-        res.n_patterns = d.size();
-        res.starts_tried = 1;
-        res.log_likelihood = nf.log_likelihood;
-        // Standard errors: the analytic observed information in u, inverted, delta method.
-        res.std_errors.assign(4, std::numeric_limits<double>::quiet_NaN());
-        const Eigen::Matrix4d info = nf.hess * d.total_weight;
-        Eigen::LLT<Eigen::Matrix4d> llt(info);
-        if (llt.info() == Eigen::Success) {
-          const Eigen::Matrix4d cov = llt.solve(Eigen::Matrix4d::Identity());
-          const auto v = res.params.values();
-          for (std::size_t k = 0; k < 4; ++k) {
-            const auto i = static_cast<Eigen::Index>(k);
-            res.std_errors[k] = v[k] * std::sqrt(std::max(0.0, cov(i, i)));
-          }
-        }
-        return res;
-      }
-    }
+  const auto starts = detail::log_starts(options, start, offsets);
+  if (!starts.empty()) {
+    const auto nf = detail::newton_fit<4>(LogLikU{d, scratch}, d.total_weight, starts.front(), options.penalizer,
+                                          options.tolerance, std::min(options.max_iterations, 200));
+    if (nf.ok) return detail::newton_result<BgNbdParams>(nf, d.total_weight, d.size());
   }
 
   detail::LogLikFn<4> ll = [&](const std::array<double, 4>& th, std::array<double, 4>* g) {

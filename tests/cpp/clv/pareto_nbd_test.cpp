@@ -24,6 +24,7 @@
 #include "crmkit/clv/pareto_nbd.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -35,6 +36,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "crmkit/clv/detail/pareto_nbd_kernel.hpp"
+#include "crmkit/clv/detail/patterns.hpp"
 #include "crmkit/core/error.hpp"
 #include "crmkit/io/table.hpp"
 
@@ -153,6 +156,102 @@ TEST(ParetoNbd, GradientMatchesFiniteDifferences) {
   Rfm heavy{{0, 1, 250, 2000, 9000}, {0, 3, 400, 3000, 9990}, {50, 60, 500, 5000, 10000}};
   for (const ParetoNbdParams& p : {kNote, kOther, ParetoNbdParams{2.0, 0.7, 0.5, 4.0}})
     expect_gradient_matches(p, heavy, {1.0, 2.5, 1.0, 0.5, 3.0});
+}
+
+// The Newton fit's kernel (src/clv/pareto_nbd.cpp): LL with its gradient and Hessian in u = log theta
+// from one pass. Oracles: the value of ParetoNbd::log_likelihood; the gradient against central
+// differences of the value; the Hessian against central differences of the analytic gradient (step du
+// in u: truncation ~du^2 times the third derivative, rounding ~1e-16 |g| / du, hence the 1e-6 relative
+// tolerance), in both branches of the tail (alpha >= beta and alpha < beta), at alpha = beta (z = 0),
+// with z > 0.9 (the quadrature form) and on heavy buyers. du = 1e-5, except 1e-4 for the heavy buyers:
+// there the gradient of the x = 9000 row carries ~1e-10 of rounding (I(t_x) - I(T) cancels, t_x = 9990
+// against T = 10000), which a 1e-5 step would amplify to ~3e-5.
+void expect_hessian_matches(const ParetoNbdParams& p, const Rfm& d, const std::vector<double>& w, double du = 1e-5) {
+  const auto pat = clv::detail::compress_weighted(d.x, d.tx, d.T, w);
+  std::array<double, 4> g{};
+  std::array<double, 16> h{};
+  const double ll = clv::detail::pareto_nbd_loglik_u(p, pat, g, h);
+  const double want = ParetoNbd::log_likelihood(p, d.x, d.tx, d.T, w);
+  EXPECT_NEAR(ll, want, 1e-12 * std::fabs(want));
+  const auto v = p.values();
+  auto at = [&](std::size_t k, double step, std::array<double, 4>& gk) {
+    auto shifted = v;
+    shifted[k] = v[k] * std::exp(step);
+    std::array<double, 16> hk{};
+    return clv::detail::pareto_nbd_loglik_u(ParetoNbdParams::from_values(shifted), pat, gk, hk);
+  };
+  double scale = 1.0;
+  for (double e : h) scale = std::max(scale, std::fabs(e));
+  for (std::size_t k = 0; k < 4; ++k) {
+    std::array<double, 4> gp{}, gm{};
+    const double fp = at(k, du, gp), fm = at(k, -du, gm);
+    EXPECT_NEAR(g[k], (fp - fm) / (2 * du), 1e-6 * std::max(1.0, std::fabs(g[k])) + 1e-9 * std::fabs(ll))
+        << "gradient " << ParetoNbdParams::names[k] << " at r=" << p.r << " alpha=" << p.alpha << " s=" << p.s
+        << " beta=" << p.beta;
+    for (std::size_t i = 0; i < 4; ++i)
+      EXPECT_NEAR(h[4 * i + k], (gp[i] - gm[i]) / (2 * du), 1e-6 * scale)
+          << "hessian " << ParetoNbdParams::names[i] << "," << ParetoNbdParams::names[k] << " at r=" << p.r
+          << " alpha=" << p.alpha << " s=" << p.s << " beta=" << p.beta;
+  }
+  for (std::size_t i = 0; i < 4; ++i)
+    for (std::size_t k = 0; k < i; ++k) EXPECT_EQ(h[4 * i + k], h[4 * k + i]);
+}
+
+TEST(ParetoNbd, AnalyticHessianMatchesFiniteDifferences) {
+  const Rfm& d = cdnow();
+  for (const ParetoNbdParams& p : {kNote, kOther, ParetoNbdParams{1, 1, 1, 1}, ParetoNbdParams{0.55, 11.0, 0.6, 11.0},
+                                   ParetoNbdParams{0.05, 30, 0.2, 8}, ParetoNbdParams{5, 0.5, 3, 0.3},
+                                   ParetoNbdParams{2, 100, 0.5, 1}})
+    expect_hessian_matches(p, d, {});
+  Rfm heavy{{0, 1, 250, 2000, 9000}, {0, 3, 400, 3000, 9990}, {50, 60, 500, 5000, 10000}};
+  for (const ParetoNbdParams& p : {kNote, kOther, ParetoNbdParams{2.0, 0.7, 0.5, 4.0}})
+    expect_hessian_matches(p, heavy, {1.0, 2.5, 1.0, 0.5, 3.0}, 1e-4);
+  // z > 0.9: the exp-sinh quadrature and its ten derivative integrals.
+  Rfm far{{0, 0, 3, 50, 7}, {0, 0, 2, 1, 20}, {30, 5, 30, 400, 25}};
+  for (const ParetoNbdParams& p : {ParetoNbdParams{0.5, 0.1, 0.6, 300.0}, ParetoNbdParams{0.5, 500.0, 0.6, 0.5}})
+    expect_hessian_matches(p, far, {});
+}
+
+// Standard errors of the fit come from the analytic Hessian at the optimum; they must equal those from
+// central differences of the analytic gradient (the shared driver's way), inverted the same way.
+TEST(ParetoNbd, StandardErrorsFromTheAnalyticHessian) {
+  const Rfm& d = cdnow();
+  const auto res = ParetoNbd::fit(d.x, d.tx, d.T);
+  ASSERT_TRUE(res.converged());
+  EXPECT_EQ(res.starts_tried, 1);
+  EXPECT_LE(res.iterations, 20);  // Newton from the data-driven start
+  const auto v = res.params.values();
+  double info[4][4];
+  for (std::size_t k = 0; k < 4; ++k) {
+    const double du = 1e-5;
+    std::array<double, 4> gp{}, gm{};
+    for (int sgn = -1; sgn <= 1; sgn += 2) {
+      auto shifted = v;
+      shifted[k] = v[k] * std::exp(sgn * du);
+      std::vector<double> g(4);
+      ParetoNbd::log_likelihood(ParetoNbdParams::from_values(shifted), d.x, d.tx, d.T, {}, g);
+      for (std::size_t i = 0; i < 4; ++i) (sgn < 0 ? gm : gp)[i] = g[i] * shifted[i];  // dLL/du
+    }
+    for (std::size_t i = 0; i < 4; ++i) info[i][k] = -(gp[i] - gm[i]) / (2 * du);
+  }
+  // invert the 4 x 4 information by Gauss-Jordan (it is positive definite at the optimum)
+  double a[4][8];
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 8; ++j) a[i][j] = j < 4 ? 0.5 * (info[i][j] + info[j][i]) : (j - 4 == i ? 1.0 : 0.0);
+  for (int c = 0; c < 4; ++c) {
+    const double piv = a[c][c];
+    ASSERT_GT(piv, 0.0);
+    for (int j = 0; j < 8; ++j) a[c][j] /= piv;
+    for (int i = 0; i < 4; ++i)
+      if (i != c) {
+        const double f = a[i][c];
+        for (int j = 0; j < 8; ++j) a[i][j] -= f * a[c][j];
+      }
+  }
+  for (std::size_t k = 0; k < 4; ++k) {
+    const double se = v[k] * std::sqrt(a[k][k + 4]);
+    EXPECT_LT(rel(res.std_errors[k], se), 1e-5) << ParetoNbdParams::names[k];
+  }
 }
 
 TEST(ParetoNbd, FarApartRatesUseTheQuadratureBranch) {
