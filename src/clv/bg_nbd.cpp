@@ -458,8 +458,33 @@ core::FitResult<BgNbdParams> BgNbd::fit(std::span<const double> frequency, std::
   // Fast path: Newton from the first start (the caller's, else the data-driven one).
   const auto starts = detail::log_starts(options, start, offsets);
   if (!starts.empty()) {
-    const auto nf = detail::newton_fit<4>(LogLikU{d, scratch}, d.total_weight, starts.front(), options.penalizer,
-                                          options.tolerance, std::min(options.max_iterations, 200));
+    const int max_it = std::min(options.max_iterations, 200);
+    // Warm start on many patterns (not with the caller's own start): Newton first on a systematic sample
+    // of every kWarmEvery-th customer (detail::sample_customers, itself warm-started the same way while it
+    // is large), whose optimum lies within sampling error of the full one; from there the full data need
+    // ~3 Newton passes instead of ~7. Only a start: the full fit's acceptance rule is unchanged.
+    constexpr std::size_t kWarmMinPatterns = 3000;
+    constexpr double kWarmEvery = 8.0;
+    std::vector<WeightedPatterns> levels;
+    levels.reserve(16);
+    if (!options.initial_params)
+      for (const WeightedPatterns* cur = &d; cur->size() >= kWarmMinPatterns && cur->total_weight >= 8 * kWarmEvery;
+           cur = &levels.back()) {
+        levels.push_back(detail::sample_customers(*cur, kWarmEvery));
+        if (levels.back().size() == 0) {
+          levels.pop_back();
+          break;
+        }
+      }
+    std::array<double, 4> u0 = starts.front();
+    for (std::size_t lv = levels.size(); lv-- > 0;) {
+      const auto warm = detail::newton_fit<4>(LogLikU{levels[lv], scratch}, levels[lv].total_weight, u0,
+                                              options.penalizer, options.tolerance, max_it);
+      if (!warm.ok) break;
+      u0 = warm.u;
+    }
+    const auto nf = detail::newton_fit<4>(LogLikU{d, scratch}, d.total_weight, u0, options.penalizer,
+                                          options.tolerance, max_it);
     if (nf.ok) return detail::newton_result<BgNbdParams>(nf, d.total_weight, d.size());
   }
 

@@ -331,4 +331,39 @@ WeightedPatterns compress_weighted(std::span<const double> frequency, std::span<
   return p;
 }
 
+WeightedPatterns sample_customers(const WeightedPatterns& d, double every) {
+  WeightedPatterns p;
+  p.unique_T = d.unique_T;
+  p.unique_tx = d.unique_tx;
+  double next = 0.5 * every, cum = 0;
+  for (std::size_t g = 0; g + 1 < d.group_begin.size(); ++g) {
+    bool open = false;
+    for (std::uint32_t k = d.group_begin[g]; k < d.group_begin[g + 1]; ++k) {
+      cum += d.w[k];
+      double hits = 0;
+      while (next < cum) {
+        hits += 1.0;
+        next += every;
+      }
+      if (hits == 0.0) continue;
+      if (!open) {
+        p.group_x.push_back(d.group_x[g]);
+        p.group_w.push_back(0.0);
+        p.group_begin.push_back(static_cast<std::uint32_t>(p.x.size()));
+        open = true;
+      }
+      p.x.push_back(d.x[k]);
+      p.t_x.push_back(d.t_x[k]);
+      p.T.push_back(d.T[k]);
+      p.w.push_back(hits);
+      p.T_index.push_back(d.T_index[k]);
+      p.tx_index.push_back(d.tx_index[k]);
+      p.group_w.back() += hits;
+      p.total_weight += hits;
+    }
+  }
+  p.group_begin.push_back(static_cast<std::uint32_t>(p.x.size()));
+  return p;
+}
+
 }  // namespace crmkit::clv::detail

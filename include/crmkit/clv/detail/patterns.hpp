@@ -44,4 +44,10 @@ WeightedPatterns compress_weighted(std::span<const double> frequency, std::span<
 WeightedPatterns compress_hashed(std::span<const double> frequency, std::span<const double> recency,
                                  std::span<const double> T, std::span<const double> weights);
 
+/// A systematic sample of the customers: in pattern order, every `every`-th unit of weight (from the
+/// middle of the first stride) is taken, and each pattern keeps the number of units taken from it as its
+/// weight (patterns with none are dropped). Deterministic; the sorted order, the groups and the indices
+/// into unique_T / unique_tx (copied whole) are kept. A warm start for fits on many patterns.
+WeightedPatterns sample_customers(const WeightedPatterns& d, double every);
+
 }  // namespace crmkit::clv::detail
