@@ -14,9 +14,10 @@
 // Solver: (proximal) Newton. Each iteration makes one pass over the data for the gradient and the
 // weighted Gram matrix X'DX (blocked, symmetric rank-k updates), then solves the Newton system
 // (none, l2) or the l1 / elastic-net quadratic subproblem by cyclic coordinate descent, with a
-// backtracking line search on the true objective (Lee, Sun & Saunders 2014). Converged when the step's
-// largest component is below tolerance * (1 + largest |coefficient|). Large problems use a subsampled
-// Hessian (LogisticOptions::hessian_subsample; Byrd, Chin, Neveitt & Nocedal 2011) with the exact gradient.
+// backtracking line search on the true objective (Lee, Sun & Saunders 2014). Converged when the Newton
+// step computed from the full-data gradient has its largest component below tolerance * (1 + largest
+// |coefficient|) (that last step is then taken). Large problems use a subsampled Hessian
+// (LogisticOptions::hessian_subsample; Byrd, Chin, Neveitt & Nocedal 2011) with the exact gradient.
 #pragma once
 
 #include <array>
@@ -55,8 +56,9 @@ struct LogisticOptions {
   int max_iterations = 100;      ///< Newton iterations
   double tolerance = 1e-8;       ///< on the step (see above)
   /// Problems of at least 4x this many rows take their Newton Hessian from a deterministic subsample of
-  /// about this many rows (every (n / this)-th row), after a warm start fitted on it; the gradient stays
-  /// exact, so the solution is the same. 0 = always the exact Hessian.
+  /// about this many rows (32 or more evenly spaced runs of up to 256 consecutive rows), after a warm
+  /// start fitted on it (first on every eighth run); the gradient and objective stay the full data's, so
+  /// the solution is the same. 0 = always the exact Hessian.
   std::int64_t hessian_subsample = 65536;
 };
 

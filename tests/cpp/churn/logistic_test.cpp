@@ -238,3 +238,109 @@ TEST(ChurnLogistic, LargerRandomProblemRecoversTheTruth) {
     EXPECT_NEAR(fast.intercept, exact.intercept, 1e-6);
   }
 }
+
+namespace {
+
+// A churn-like table with unscaled columns (days, dollars, counts, a flag), labels from a known model.
+void churn_like_table(Eigen::Index n, Eigen::MatrixXd& x, std::vector<double>& y, std::uint64_t seed) {
+  std::mt19937_64 gen(seed);
+  std::normal_distribution<double> N(0, 1);
+  std::uniform_real_distribution<double> U(0, 1);
+  x.resize(n, 4);
+  y.assign(static_cast<std::size_t>(n), 0.0);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    x(i, 0) = 400 + 200 * N(gen);
+    x(i, 1) = std::exp(4 + N(gen));
+    x(i, 2) = std::floor(6 * U(gen));
+    x(i, 3) = U(gen) < 0.3 ? 1 : 0;
+    const double z = 0.5 - 0.003 * (x(i, 0) - 400) + 0.004 * (x(i, 1) - 90) - 0.2 * x(i, 2) + 0.8 * x(i, 3);
+    y[static_cast<std::size_t>(i)] = U(gen) < sigmoid(z) ? 1 : 0;
+  }
+}
+
+}  // namespace
+
+// Tables of >= 4 x hessian_subsample rows take the subsampled path (growing subsample warm start, its
+// Hessian for the full-data Newton steps, column statistics from the first full pass). Its result must
+// be the full data's optimum: the exact Newton method's coefficients at tolerance 1e-13 to 1e-6
+// relative even at the benchmark's tolerance 1e-6, the same column statistics, and a full-data gradient
+// of the objective (computed here row by row, independently of the solver) near zero.
+TEST(ChurnLogistic, SubsampledPathGivesTheFullDataOptimum) {
+  Eigen::MatrixXd x;
+  std::vector<double> y;
+  const Eigen::Index n = 60000;
+  churn_like_table(n, x, y, 11);
+  std::vector<double> w(static_cast<std::size_t>(n));
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<double>(1 + i % 3);
+  struct Case {
+    Penalty penalty;
+    double C;
+    bool standardize, balanced, weighted;
+  };
+  for (const Case c : {Case{Penalty::L2, 1.0, false, false, false}, Case{Penalty::L2, 0.01, true, true, true},
+                       Case{Penalty::None, 1.0, false, false, true}, Case{Penalty::L1, 0.001, true, false, false}}) {
+    LogisticOptions o;
+    o.penalty = c.penalty;
+    o.C = c.C;
+    o.standardize = c.standardize;
+    o.class_weight_balanced = c.balanced;
+    o.hessian_subsample = 4096;
+    o.tolerance = 1e-6;
+    const std::span<const double> sw = c.weighted ? std::span<const double>(w) : std::span<const double>();
+    const auto fast = fit_logistic(x, y, o, {}, sw);
+    o.hessian_subsample = 0;
+    o.tolerance = 1e-13;
+    const auto exact = fit_logistic(x, y, o, {}, sw);
+    const std::string what = std::string(penalty_name(c.penalty)) + (c.standardize ? " standardised" : "");
+    ASSERT_TRUE(fast.status == math::FitStatus::Converged) << what;
+    ASSERT_TRUE(exact.status == math::FitStatus::Converged) << what;
+    for (Eigen::Index j = 0; j < 4; ++j) {
+      if (exact.coef[j] == 0) {
+        EXPECT_EQ(fast.coef[j], 0.0) << what << " " << j;  // l1 zeros
+      } else {
+        EXPECT_NEAR(fast.coef[j] / exact.coef[j], 1.0, 1e-6) << what << " " << j;
+      }
+      EXPECT_NEAR(fast.feature_mean[j], exact.feature_mean[j], 1e-12 * std::abs(exact.feature_mean[j]) + 1e-15) << what;
+      EXPECT_NEAR(fast.feature_scale[j], exact.feature_scale[j], 1e-12 * exact.feature_scale[j]) << what;
+    }
+    EXPECT_NEAR(fast.intercept, exact.intercept, 1e-6 * std::abs(exact.intercept)) << what;
+    // (the penalised fits' data gradient is not zero at the optimum: their likelihood moves ~ step / C)
+    EXPECT_NEAR(fast.log_likelihood, exact.log_likelihood, 1e-7 * std::abs(exact.log_likelihood)) << what;
+    if (c.penalty == Penalty::None) {
+      for (Eigen::Index j = 0; j < 4; ++j) EXPECT_NEAR(fast.std_errors[j], exact.std_errors[j], 1e-6 * exact.std_errors[j]);
+    }
+    if (c.penalty == Penalty::L2 && !c.standardize) {
+      // d/dw [0.5 |w|^2 + C sum_i (log(1 + e^z_i) - y_i z_i)] = w + C sum_i (p_i - y_i) x_i, and d/db.
+      Eigen::VectorXd g = fast.coef;
+      double gb = 0;
+      for (Eigen::Index i = 0; i < n; ++i) {
+        const double r = sigmoid(x.row(i).dot(fast.coef) + fast.intercept) - y[static_cast<std::size_t>(i)];
+        g += c.C * r * x.row(i).transpose();
+        gb += c.C * r;
+      }
+      // Relative to the size of one gradient term summed over the rows (n sd_j): far below 1e-6.
+      for (Eigen::Index j = 0; j < 4; ++j) EXPECT_LT(std::abs(g[j]), 1e-7 * static_cast<double>(n) * fast.feature_scale[j]) << j;
+      EXPECT_LT(std::abs(gb), 1e-7 * static_cast<double>(n));
+    }
+  }
+}
+
+// A non-finite cell is reported by position on the subsampled path too, whether or not its row is in
+// the subsample (rows 0..127 are in its first run; row 1000 lies between runs).
+TEST(ChurnLogistic, SubsampledPathRejectsNonFiniteCells) {
+  Eigen::MatrixXd x;
+  std::vector<double> y;
+  churn_like_table(60000, x, y, 5);
+  LogisticOptions o;
+  o.hessian_subsample = 4096;
+  for (const Eigen::Index row : {Eigen::Index{5}, Eigen::Index{1000}}) {
+    Eigen::MatrixXd bad = x;
+    bad(row, 2) = row == 5 ? NAN : INFINITY;
+    try {
+      fit_logistic(bad, y, o);
+      FAIL() << row;
+    } catch (const InvalidArgument& e) {
+      EXPECT_THAT(e.what(), HasSubstr("x[" + std::to_string(row) + ", 2] (x2)"));
+    }
+  }
+}
