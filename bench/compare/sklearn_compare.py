@@ -98,7 +98,8 @@ def main():
         if not a.bench:
             continue
         env = dict(os.environ, CRMKIT_CHURN_DATA=os.path.abspath(out))
-        cmd = [a.bench, "--benchmark_format=json", f"--benchmark_repetitions={a.reps}"]
+        cmd = [a.bench, "--benchmark_format=json", f"--benchmark_repetitions={a.reps}",
+               "--benchmark_filter=BM_LogisticFit|BM_RocAuc"]
         res = json.loads(subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout)
         rows = {}
         for b in res["benchmarks"]:
