@@ -161,19 +161,20 @@ WeightedPatterns compress_hashed(std::span<const double> frequency, std::span<co
 namespace {
 
 // Distinct values of one column, numbered by first appearance: small non-negative integers (the usual
-// case: counts, whole days) through a direct table, anything else through an open-addressing hash.
+// case: counts, whole days) through a direct table; fractions k / m of one small denominator m (weekly
+// values computed as days / 7, months as days / 30, ...) through a second direct table indexed by k,
+// m chosen at the first fraction and a value taken there only when k / m reproduces it exactly (so the
+// map stays one-to-one); anything else through an open-addressing hash.
 class ValueIndex {
  public:
   static constexpr std::uint32_t kNone = UINT32_MAX;
   static constexpr double kDirectLimit = 1 << 22;
 
   std::uint32_t insert(double v) {
-    if (v >= 0.0 && v < kDirectLimit && v == std::floor(v)) {
-      const auto i = static_cast<std::size_t>(v);
-      if (i >= direct_.size()) direct_.resize(std::max(i + 1, 2 * direct_.size()), kNone);
-      if (direct_[i] == kNone) direct_[i] = add(v);
-      return direct_[i];
-    }
+    if (whole(v)) return direct(direct_, static_cast<std::size_t>(v), v);
+    if (scale_ == 0.0) scale_ = pick_scale(v);
+    std::size_t k = 0;
+    if (fraction(v, k)) return direct(fractions_, k, v);
     if (slots_.empty()) slots_.assign(1024, kNone);
     std::size_t s = slot(v);
     if (slots_[s] != kNone) return slots_[s];
@@ -183,16 +184,46 @@ class ValueIndex {
     if (2 * hashed_ > slots_.size()) {
       std::vector<std::uint32_t> old(slots_.size() * 4, kNone);
       old.swap(slots_);
-      for (std::uint32_t k = 0; k < values_.size(); ++k) {
-        const double u = values_[k];
-        if (!(u >= 0.0 && u < kDirectLimit && u == std::floor(u))) slots_[slot(u)] = k;
-      }
+      for (std::uint32_t id2 = 0; id2 < values_.size(); ++id2)
+        if (hashed(values_[id2])) slots_[slot(values_[id2])] = id2;
     }
     return id;
   }
   const std::vector<double>& values() const noexcept { return values_; }
 
  private:
+  // 0 <= v < kDirectLimit and whole (integer conversions instead of floor / nearbyint, which are calls
+  // into libm on the baseline x86-64 target).
+  static bool whole(double v) {
+    return v >= 0.0 && v < kDirectLimit && static_cast<double>(static_cast<std::int64_t>(v)) == v;
+  }
+  // v = k / m exactly, for the nearest whole k < kDirectLimit.
+  static bool fraction_of(double v, double m, std::size_t& k) {
+    const double y = v * m;
+    if (!(y >= 0.0 && y < kDirectLimit)) return false;
+    const auto kk = static_cast<std::int64_t>(y + 0.5);
+    if (static_cast<double>(kk) / m != v) return false;
+    k = static_cast<std::size_t>(kk);
+    return true;
+  }
+  bool fraction(double v, std::size_t& k) const { return scale_ > 0.0 && fraction_of(v, scale_, k); }
+  // The denominator of the first fraction seen, among the usual ones (-1 when none fits).
+  static double pick_scale(double v) {
+    std::size_t k = 0;
+    for (const double m : {7.0, 2.0, 4.0, 3.0, 12.0, 24.0, 30.0, 52.0, 365.0})
+      if (fraction_of(v, m, k)) return m;
+    return -1.0;
+  }
+  std::uint32_t direct(std::vector<std::uint32_t>& table, std::size_t i, double v) {
+    if (i >= table.size()) table.resize(std::max(i + 1, 2 * table.size()), kNone);
+    if (table[i] == kNone) table[i] = add(v);
+    return table[i];
+  }
+  // True for the values that went through the hash (the inverse of insert's direct tests).
+  bool hashed(double u) const {
+    std::size_t k = 0;
+    return !whole(u) && !fraction(u, k);
+  }
   std::uint32_t add(double v) {
     values_.push_back(v);
     return static_cast<std::uint32_t>(values_.size() - 1);
@@ -202,9 +233,10 @@ class ValueIndex {
     while (slots_[s] != kNone && values_[slots_[s]] != v) s = (s + 1) & (slots_.size() - 1);
     return s;
   }
-  std::vector<std::uint32_t> direct_, slots_;
+  std::vector<std::uint32_t> direct_, fractions_, slots_;
   std::vector<double> values_;
   std::size_t hashed_ = 0;
+  double scale_ = 0.0;  // 0: no fraction seen yet; -1: none of the usual denominators
 };
 
 // Sorted distinct values and each first-appearance id's rank among them.

@@ -91,6 +91,21 @@ TEST(BgNbdFast, RadixCompressionEqualsHashAndSort) {
   expect_same_patterns(clv::detail::compress_weighted(r.x, r.tx, r.T, {}),
                        clv::detail::compress_hashed(r.x, r.tx, r.T, {}));
   EXPECT_LT(a.size(), r.x.size());
+  // Weekly values computed as days / 7 (the direct table of fractions k / 7), mixed with fractions of
+  // other denominators (1/3, 0.1: the hash), whole numbers, and a first fraction that fixes the scale.
+  Rfm wk;
+  for (int i = 0; i < 20000; ++i) {
+    const double days = static_cast<double>(30 + rng() % 700);
+    const double x = static_cast<double>(rng() % 5);
+    double tx = x > 0 ? static_cast<double>(rng() % static_cast<std::uint64_t>(days)) / 7.0 : 0.0;
+    if (i % 11 == 0 && x > 0) tx = std::floor(tx) + 1.0 / 3.0;
+    if (i % 13 == 0 && x > 0) tx = std::floor(tx) + 0.1;
+    wk.x.push_back(x);
+    wk.tx.push_back(tx);
+    wk.T.push_back(i % 17 == 0 ? std::ceil(days / 7.0) + 1.0 : days / 7.0);
+  }
+  expect_same_patterns(clv::detail::compress_weighted(wk.x, wk.tx, wk.T, {}),
+                       clv::detail::compress_hashed(wk.x, wk.tx, wk.T, {}));
 }
 
 TEST(BgNbdFast, DiscountedPurchasesEqualOneCallPerMonth) {
