@@ -559,7 +559,16 @@ LogisticModel fit_logistic(const Eigen::Ref<const Eigen::MatrixXd>& x, std::span
   const bool weighted = !sample_weight.empty() || options.class_weight_balanced || options.class_weight;
   Eigen::VectorXd s(weighted ? n : 0);
   double count[2] = {0, 0}, weight_total = 0, wsum[2] = {0, 0};
-  for (Eigen::Index i = 0; i < n; ++i) {
+  // Unweighted: all labels are 0 or 1 iff sum |y (y - 1)| == 0 (no cancellation; NaN and overflow give
+  // a non-zero sum), checked vectorised; the row loop below then only names the first bad label.
+  const Eigen::Map<const Eigen::ArrayXd> ya(y.data(), n);
+  const bool labels_checked = sample_weight.empty() && (ya * (ya - 1.0)).abs().sum() == 0;
+  if (labels_checked) {
+    wsum[1] = count[1] = ya.sum();
+    wsum[0] = count[0] = static_cast<double>(n) - count[1];
+    if (weighted) s.setOnes();
+  }
+  for (Eigen::Index i = 0; i < n && !labels_checked; ++i) {
     const double yi = y[static_cast<std::size_t>(i)];
     if (yi != 0.0 && yi != 1.0) throw InvalidArgument(fn, "y[" + std::to_string(i) + "]", num(yi), "must be 0 or 1");
     const double wi = sample_weight.empty() ? 1.0 : sample_weight[static_cast<std::size_t>(i)];

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <nlohmann/json.hpp>
 
@@ -341,6 +342,19 @@ TEST(ChurnLogistic, SubsampledPathRejectsNonFiniteCells) {
       FAIL() << row;
     } catch (const InvalidArgument& e) {
       EXPECT_THAT(e.what(), HasSubstr("x[" + std::to_string(row) + ", 2] (x2)"));
+    }
+  }
+  // Labels other than 0/1 (checked vectorised first, then named by row).
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  for (const double bad : {0.5, 2.0, -1.0, 1e-300, nan, inf}) {
+    std::vector<double> yb = y;
+    yb[7] = bad;
+    try {
+      fit_logistic(x, yb, o);
+      FAIL() << bad;
+    } catch (const InvalidArgument& e) {
+      EXPECT_THAT(e.what(), HasSubstr("y[7]"));
+      EXPECT_THAT(e.what(), HasSubstr("must be 0 or 1"));
     }
   }
 }
