@@ -52,7 +52,9 @@ void check_repeat_purchase_data(const char* function, std::span<const double> fr
   double total = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double x = frequency[i], tx = recency[i], t = T[i];
-    if (!(x >= 0.0) || !std::isfinite(x) || x != std::floor(x))
+    // whole: by conversion below 2^53 (std::floor is a libm call on the baseline target), every finite
+    // double from there up is whole
+    if (!(x >= 0.0) || !(x < 0x1p53 ? static_cast<double>(static_cast<std::int64_t>(x)) == x : std::isfinite(x)))
       throw InvalidArgument(function, at("frequency", i), num(x), "must be a finite non-negative integer");
     if (!std::isfinite(t) || !(t >= 0.0))
       throw InvalidArgument(function, at("T", i), num(t), "must be finite and >= 0");
