@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <string>
 
@@ -52,30 +53,56 @@ inline std::uint64_t key(double x) noexcept {
   return (b & 0x8000000000000000ULL) ? ~b : (b | 0x8000000000000000ULL);
 }
 
-// LSD radix sort of 64-bit keys in 11-bit digits; digits that are equal for all keys are skipped.
-void radix_sort(std::vector<std::uint64_t>& a) {
-  constexpr int kBits = 11, kDigits = 6;
-  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
-  const std::size_t n = a.size();
-  if (n < 2) return;
-  std::vector<std::array<std::uint32_t, kBuckets>> hist(kDigits);
-  for (auto& h : hist) h.fill(0);
-  for (std::uint64_t k : a)
-    for (int d = 0; d < kDigits; ++d) ++hist[static_cast<std::size_t>(d)][(k >> (d * kBits)) & (kBuckets - 1)];
-  std::vector<std::uint64_t> tmp(n);
+// Sorts n 64-bit keys: an LSD radix sort on the top 32 bits only (three digits of 11, 11 and 10 bits;
+// a digit equal for all keys is skipped), then a pass that orders each run of equal top halves by the
+// full key (insertion sort for short runs, std::sort beyond 32). Scores rarely share their top 32 bits
+// (sign, exponent and 20 mantissa bits), so the runs are short and this does three scatter passes
+// instead of six; keys equal in their top halves cost a comparison sort, never a wrong order.
+// `hist` holds the digit counts of the keys (counted by the caller while it wrote them); `tmp` has room
+// for n keys. Returns where the sorted keys are (a or tmp).
+constexpr int kDigits = 3;
+constexpr int kShift[kDigits] = {32, 43, 54};
+constexpr std::uint64_t kMask[kDigits] = {0x7FF, 0x7FF, 0x3FF};
+constexpr std::size_t kBuckets = 2048;
+using Histogram = std::array<std::array<std::uint32_t, kBuckets>, kDigits>;
+
+inline void count_digits(Histogram& h, std::uint64_t k) noexcept {
+  for (int d = 0; d < kDigits; ++d) ++h[static_cast<std::size_t>(d)][(k >> kShift[d]) & kMask[d]];
+}
+
+std::uint64_t* radix_sort(std::uint64_t* a, std::uint64_t* tmp, std::size_t n, Histogram& hist) {
+  if (n < 2) return a;
   for (int d = 0; d < kDigits; ++d) {
     auto& h = hist[static_cast<std::size_t>(d)];
-    const int shift = d * kBits;
-    if (h[(a[0] >> shift) & (kBuckets - 1)] == n) continue;  // every key has this digit
+    const int shift = kShift[d];
+    const std::uint64_t mask = kMask[d];
+    if (h[(a[0] >> shift) & mask] == n) continue;  // every key has this digit
     std::uint32_t sum = 0;
     for (auto& c : h) {
       const std::uint32_t c0 = c;
       c = sum;
       sum += c0;
     }
-    for (std::uint64_t k : a) tmp[h[(k >> shift) & (kBuckets - 1)]++] = k;
-    a.swap(tmp);
+    for (std::size_t i = 0; i < n; ++i) tmp[h[(a[i] >> shift) & mask]++] = a[i];
+    std::swap(a, tmp);
   }
+  for (std::size_t i = 0; i + 1 < n;) {
+    const std::uint64_t top = a[i] >> 32;
+    std::size_t e = i + 1;
+    while (e < n && (a[e] >> 32) == top) ++e;
+    if (e - i > 32) {
+      std::sort(a + i, a + e);
+    } else {
+      for (std::size_t j = i + 1; j < e; ++j) {
+        const std::uint64_t k = a[j];
+        std::size_t m = j;
+        for (; m > i && a[m - 1] > k; --m) a[m] = a[m - 1];
+        a[m] = k;
+      }
+    }
+    i = e;
+  }
+  return a;
 }
 
 // Rows sorted by score descending; ties keep input order.
@@ -113,14 +140,32 @@ double roc_auc(std::span<const double> score, std::span<const double> label) {
   const char* fn = "churn::roc_auc";
   if (score.size() >= (std::size_t{1} << 32))
     throw InvalidArgument(fn, "score", std::to_string(score.size()) + " values", "must be fewer than 2^32");
-  const std::size_t pos = check(fn, score, label, false);
-  need_both(fn, pos, score.size());
-  std::vector<std::uint64_t> p, q;
-  p.reserve(pos);
-  q.reserve(score.size() - pos);
-  for (std::size_t i = 0; i < score.size(); ++i) (label[i] == 1.0 ? p : q).push_back(key(score[i]));
-  radix_sort(p);
-  radix_sort(q);
+  if (score.size() != label.size() || score.empty()) check(fn, score, label, false);  // throws
+  // One pass: validate, map scores to keys, partition them without branches (positives from the front,
+  // negatives from the back; a slot's last write is its own key) and count the radix digits per class.
+  // Bad input is named by check(), which rescans.
+  const std::size_t n = score.size();
+  auto buf = std::make_unique_for_overwrite<std::uint64_t[]>(n);
+  auto tmp = std::make_unique_for_overwrite<std::uint64_t[]>(n);
+  auto hist = std::make_unique<std::array<Histogram, 2>>();  // [0] negatives, [1] positives; zeroed
+  std::size_t ip = 0, iq = n - 1;
+  bool bad = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double y = label[i], s = score[i];
+    bad |= !((y == 0.0) | (y == 1.0)) | !std::isfinite(s);
+    const std::uint64_t k = key(s);
+    const std::size_t one = y == 1.0;
+    buf[ip] = k;
+    buf[iq] = k;
+    ip += one;
+    iq -= 1 - one;
+    count_digits((*hist)[one], k);
+  }
+  if (bad) check(fn, score, label, false);  // throws, naming the first bad value
+  const std::size_t pos = ip;
+  need_both(fn, pos, n);
+  const std::span<const std::uint64_t> p(radix_sort(buf.get(), tmp.get(), pos, (*hist)[1]), pos);
+  const std::span<const std::uint64_t> q(radix_sort(buf.get() + pos, tmp.get() + pos, n - pos, (*hist)[0]), n - pos);
   // For each group of equal positive keys: negatives below count 1, ties 1/2 (exact in integers).
   std::uint64_t twice = 0;  // 2 * U
   std::size_t j = 0;

@@ -83,6 +83,31 @@ TEST(ChurnMetrics, RadixAucEqualsPairCountingOnRandomTiesAndSigns) {
   }
 }
 
+// roc_auc's sort orders keys by their top 32 bits, then fixes runs of equal top halves by the full key:
+// scores a few ulps apart (one long run: the std::sort branch; short runs: the insertion branch) must
+// still give the exact pair-counting AUC.
+TEST(ChurnMetrics, RadixAucOrdersScoresThatDifferOnlyInTheirLowBits) {
+  std::mt19937_64 gen(5);
+  std::uniform_int_distribution<int> ulps(0, 300), base(0, 40);
+  std::uniform_real_distribution<double> U(0, 1);
+  for (int rep = 0; rep < 2; ++rep) {
+    const std::size_t n = 700;
+    std::vector<double> s(n), y(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      y[i] = U(gen) < 0.4 ? 1 : 0;
+      double v = rep == 0 ? 0.5 : 0.25 + 0.01 * base(gen);  // rep 0: one run of 700; rep 1: ~41 runs
+      for (int k = ulps(gen) + static_cast<int>(y[i]) * 40; k > 0; --k) v = std::nextafter(v, 1.0);
+      s[i] = v;
+    }
+    y[0] = 1;
+    y[1] = 0;
+    EXPECT_NEAR(roc_auc(s, y), auc_by_pairs(s, y), 1e-14) << rep;
+    if (rep == 0) {
+      EXPECT_GT(roc_auc(s, y), 0.6);  // one run: positives sit 40 ulps higher on average
+    }
+  }
+}
+
 TEST(ChurnMetrics, LiftGainsCalibrationConfusion) {
   const auto lift = lift_table(kScore, kLabel, 4);
   ASSERT_EQ(lift.size(), 4u);
