@@ -203,7 +203,7 @@ void score_counting(std::span<const double> values, int bins, TieMethod ties, do
     for (std::size_t b = 0; b < range; ++b) {
       next[b] = static_cast<std::uint32_t>(cum + 1);
       std::uint8_t s = 1;
-      while (limit[s] < cum + 1) ++s;
+      while (static_cast<int>(s) < bins && limit[s] < cum + 1) ++s;  // trailing empty buckets: cum == n
       cur[b] = s;
       cum += hist[b];
     }
