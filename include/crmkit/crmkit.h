@@ -50,6 +50,12 @@ CRMKIT_API const char* crmkit_version(void);     /* "MAJOR.MINOR.PATCH" */
 CRMKIT_API int32_t crmkit_abi_version(void);     /* CRMKIT_ABI_VERSION of the built library */
 CRMKIT_API const char* crmkit_last_error(void);  /* "" when the last call on this thread succeeded */
 CRMKIT_API const char* crmkit_status_name(int32_t status); /* "CRMKIT_E_PARSE", ... */
+/* Threads (docs/architecture.md, "Threads"): the most threads one crmkit call uses, >= 1. n > 0 sets
+ * that limit for the whole process; n == 0 restores the default (the environment variable
+ * CRMKIT_THREADS when it is a positive integer, else the number of cores); n < 0 is
+ * CRMKIT_E_INVALID_ARGUMENT. Results are the same whatever the limit. */
+CRMKIT_API int32_t crmkit_set_max_threads(int32_t n);
+CRMKIT_API int32_t crmkit_max_threads(void); /* the current limit */
 
 /* ---- options: string key/value pairs ----------------------------------------------------------- */
 typedef struct crmkit_options crmkit_options;

@@ -24,7 +24,23 @@ from .survival import CohortRetention, KaplanMeier, cohort_retention, customer_d
 
 __version__ = _library.crmkit_version().decode()
 
-__all__ = ["__version__", "kaplan_meier", "KaplanMeier", "customer_durations", "cohort_retention", "CohortRetention", "kano", "KanoResult", "nps", "service_metrics", "abtest", "analyze", "Analysis", "ABI_VERSION", "library_path", "Transactions", "read_transactions", "summary", "rfm",
+
+def max_threads():
+    """The most threads one crmkit call uses (>= 1): see set_max_threads."""
+    return int(_library.crmkit_max_threads())
+
+
+def set_max_threads(n):
+    """At most n threads per crmkit call from now on, for the whole process (n > 0); n = 0 restores the
+    default (the environment variable CRMKIT_THREADS, else the number of cores). Results never depend on
+    it: large passes split their work the same way whatever the count."""
+    import numbers
+    from ._lib import check
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise InvalidArgumentError(f"set_max_threads: n = {n!r}: must be an integer >= 0")
+    check(_library.crmkit_set_max_threads(max(min(int(n), 2**31 - 1), -1)))
+
+__all__ = ["__version__", "max_threads", "set_max_threads", "kaplan_meier", "KaplanMeier", "customer_durations", "cohort_retention", "CohortRetention", "kano", "KanoResult", "nps", "service_metrics", "abtest", "analyze", "Analysis", "ABI_VERSION", "library_path", "Transactions", "read_transactions", "summary", "rfm",
            "rfm_segment_summary", "rfm_full", "RfmResult", "clv", "churn", "BgNbd", "MBgNbd", "ParetoNBD", "BgBb", "GammaGamma", "Sbg", "CrmkitError", "InvalidArgumentError", "ParseError",
            "CrmkitIOError", "NumericError", "CrmkitMemoryError", "BufferTooSmallError", "InternalError"]
 

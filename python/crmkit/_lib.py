@@ -22,6 +22,8 @@ _SIGNATURES = {
     "crmkit_abi_version": (c_int32, []),
     "crmkit_last_error": (c_char_p, []),
     "crmkit_status_name": (c_char_p, [c_int32]),
+    "crmkit_set_max_threads": (c_int32, [c_int32]),
+    "crmkit_max_threads": (c_int32, []),
     "crmkit_options_new": (c_int32, [POINTER(_P)]),
     "crmkit_options_set": (c_int32, [_P, c_char_p, c_char_p]),
     "crmkit_options_free": (c_int32, [_P]),

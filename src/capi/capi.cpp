@@ -9,6 +9,7 @@
 #include <string>
 
 #include "capi_internal.hpp"
+#include "crmkit/core/parallel.hpp"
 #include "crmkit/io/date.hpp"
 #include "crmkit/version.hpp"
 
@@ -63,6 +64,10 @@ extern "C" {
 const char* crmkit_version(void) { return CRMKIT_VERSION_STRING; }
 int32_t crmkit_abi_version(void) { return CRMKIT_ABI_VERSION; }
 const char* crmkit_last_error(void) { return crmkit::capi::last_error(); }
+int32_t crmkit_set_max_threads(int32_t n) {
+  return guard([&] { crmkit::set_max_threads(static_cast<int>(n)); });
+}
+int32_t crmkit_max_threads(void) { return static_cast<int32_t>(crmkit::max_threads()); }
 
 const char* crmkit_status_name(int32_t status) {
   switch (status) {

@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "crmkit/core/error.hpp"
+#include "crmkit/core/parallel.hpp"
 #include "crmkit/version.hpp"
 
 namespace crmkit::cli {
@@ -39,6 +40,13 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", std::string("crmkit ") + CRMKIT_VERSION_STRING,
                        "Print the version and exit");
   app.require_subcommand(1);
+  // Global: the thread limit of crmkit calls (crmkit::set_max_threads), before or after the subcommand.
+  int threads = 0;
+  app.add_option("--threads", threads,
+                 "Most threads one computation uses (0: the default, CRMKIT_THREADS or the number of cores); "
+                 "results do not depend on it")
+      ->check(CLI::NonNegativeNumber);
+  app.fallthrough();
   std::vector<Command> commands;
   auto registered = registry();
   std::stable_sort(registered.begin(), registered.end(),
@@ -54,6 +62,7 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return fail(kExitUsage, e.what());
   }
+  crmkit::set_max_threads(threads);
   try {
     for (auto& c : commands)
       if (c.app->parsed()) c.run();

@@ -32,6 +32,18 @@ static void test_library(void) {
   CHECK_RC(crmkit_rfm_free(NULL), CRMKIT_OK);
 }
 
+static void test_threads(void) {
+  const int32_t def = crmkit_max_threads();
+  CHECK(def >= 1);
+  CHECK_RC(crmkit_set_max_threads(2), CRMKIT_OK);
+  CHECK(crmkit_max_threads() == 2);
+  CHECK_RC(crmkit_set_max_threads(-1), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(strstr(crmkit_last_error(), "must be >= 0") != NULL);
+  CHECK(crmkit_max_threads() == 2); /* a rejected value changes nothing */
+  CHECK_RC(crmkit_set_max_threads(0), CRMKIT_OK);
+  CHECK(crmkit_max_threads() == def);
+}
+
 static void test_errors(void) {
   crmkit_transactions* tx = (crmkit_transactions*)1;
   int64_t n = 0;
@@ -225,6 +237,7 @@ static void test_from_arrays(void) {
 
 int main(void) {
   test_library();
+  test_threads();
   test_errors();
   test_cdnow_master();
   test_cdnow_sample_summary();

@@ -372,3 +372,15 @@ def test_unwritable_output_exits_1(tmp_path):
 def test_unknown_column_name_names_the_header():
     err = fail("rfm", "--transactions", MASTER_FILE, "--customer-col", "client", code=1)
     assert MASTER_FILE in err and "client" in err
+
+
+def test_threads_flag_and_env_leave_outputs_unchanged(master_rfm):
+    # --threads is global: before or after the subcommand; CRMKIT_THREADS is the environment default
+    assert run("--threads", "1", "rfm", *MASTER).stdout == master_rfm
+    assert run("rfm", *MASTER, "--threads", "2").stdout == master_rfm
+    env = dict(os.environ, CRMKIT_THREADS="1")
+    p = subprocess.run([CLI, "rfm", *MASTER], capture_output=True, text=True, timeout=60, env=env)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == master_rfm
+    assert "--threads" in fail("--threads", "-1", "rfm", *MASTER, code=2)
+    assert "--threads" in run("--help").stdout

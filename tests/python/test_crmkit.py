@@ -14,6 +14,24 @@ def test_version_and_library():
     assert os.path.exists(crmkit.library_path)
 
 
+def test_thread_limit_set_and_restored():
+    default = crmkit.max_threads()
+    assert default >= 1
+    try:
+        crmkit.set_max_threads(2)
+        assert crmkit.max_threads() == 2
+        crmkit.set_max_threads(np.int64(1))
+        assert crmkit.max_threads() == 1
+        with pytest.raises(crmkit.InvalidArgumentError, match="must be >= 0"):
+            crmkit.set_max_threads(-3)
+        with pytest.raises(crmkit.InvalidArgumentError, match="integer"):
+            crmkit.set_max_threads(1.5)
+        assert crmkit.max_threads() == 1
+    finally:
+        crmkit.set_max_threads(0)
+    assert crmkit.max_threads() == default
+
+
 def test_read_master(master):
     assert master.n_rows == 69659
     assert master.n_customers == 23570
