@@ -18,6 +18,7 @@
 
 #include "crmkit/clv/detail/patterns.hpp"
 #include "crmkit/core/error.hpp"
+#include "crmkit/core/parallel.hpp"
 #include "crmkit/math/log_space.hpp"
 #include "crmkit/math/special.hpp"
 #include "fit_common.hpp"
@@ -109,9 +110,137 @@ double trigamma_rising(double s, double x) {
 //   dA3/du = (-r P(T), r - (r+x) w(T), 0, 0),  dA4/du = (-r P(t_x), r - (r+x) w(t_x), 1, -b/(b+x-1)),
 //   and log-sum-exp's Hessian pi3 H3 + pi4 H4 + pi3 pi4 (dA4 - dA3)(dA4 - dA3)^T, pi = softmax(A3, A4).
 // ORDER 0: value; 1: + gradient (4); 2: + Hessian (4 x 4, row-major). Both derivatives are in u.
+//
+// The pattern loop runs over fixed chunks of kChunk patterns (boundaries independent of the thread
+// count), each summing into its own accumulator; the terms that depend on x alone are summed per group on
+// the calling thread; all are added in chunk order, so the result is bitwise the same whether the chunks
+// run on one thread or several (they do on large inputs: kParallelPatterns and up).
+struct Acc {
+  double ll = 0;
+  double G[4] = {0, 0, 0, 0};
+  double H[4][4] = {};
+  void add(const Acc& o) {
+    ll += o.ll;
+    for (int i = 0; i < 4; ++i) {
+      G[i] += o.G[i];
+      for (int j = i; j < 4; ++j) H[i][j] += o.H[i][j];
+    }
+  }
+};
+
 struct Scratch {
   std::vector<double> PT, QT, WT, Ptx, Qtx, Wtx;
+  std::vector<Acc> chunks;
 };
+
+// Chunks of 2,048 patterns; threads from 16 chunks up (a pass over fewer patterns takes ~0.2 ms or less, on
+// the order of starting a thread, and a second thread only adds CPU time on a busy machine).
+constexpr std::size_t kChunk = 2048;
+constexpr std::size_t kParallelPatterns = 16 * kChunk;
+
+// Patterns [begin, end) of one frequency group, x = group_x, into acc: their log-sum-exp terms (the part
+// of the log-likelihood that is not c(x)) and the derivatives of those terms, except r * (group weight) in
+// dLL/du_alpha and in H[0][1] (added per group by the caller).
+template <int ORDER>
+void pattern_range(const BgNbdParams& p, const WeightedPatterns& d, const Scratch& s, double x, std::uint32_t begin,
+                   std::uint32_t end, Acc& acc) {
+  const double r = p.r, a = p.a, b = p.b;
+  const double* PT = s.PT.data();
+  const double* QT = s.QT.data();
+  const double* WT = s.WT.data();
+  const double* Ptx = s.Ptx.data();
+  const double* Qtx = s.Qtx.data();
+  const double* Wtx = s.Wtx.data();
+  const std::uint32_t* iT = d.T_index.data();
+  const std::uint32_t* itx = d.tx_index.data();
+  const double* wv = d.w.data();
+  if (x == 0.0) {
+    double sP = 0, sw = 0, sww = 0;
+    for (std::uint32_t k = begin; k < end; ++k) {
+      const std::uint32_t j = iT[k];
+      sP += wv[k] * PT[j];
+      if constexpr (ORDER >= 1) sw += wv[k] * WT[j];
+      if constexpr (ORDER >= 2) sww += wv[k] * WT[j] * (1.0 - WT[j]);
+    }
+    acc.ll -= r * sP;
+    if constexpr (ORDER >= 1) {
+      acc.G[0] -= r * sP;
+      acc.G[1] -= r * sw;
+    }
+    if constexpr (ORDER >= 2) {
+      acc.H[0][0] -= r * sP;
+      acc.H[0][1] -= r * sw;
+      acc.H[1][1] -= r * sww;
+    }
+    return;
+  }
+  const double m = r + x;
+  const double bx1 = b + x - 1.0;
+  const double k4 = std::log(a) - std::log(bx1);
+  const double beta = b / bx1;
+  // sum_k w_k log1p(e_k): unit-weight patterns (the common case) multiply (1 + e_k) in (1, 2] into
+  // blocks of 32 and take one log per block (log1p dominated the profile).
+  double s_lse = 0, s_P = 0, s_w = 0, s_p4 = 0, s_ww = 0, prod = 1.0;
+  int in_block = 0;
+  double s_q = 0, s_q1 = 0, s_q2 = 0, s_q11 = 0, s_q12 = 0, s_q22 = 0;
+  for (std::uint32_t k = begin; k < end; ++k) {
+    const std::uint32_t jT = iT[k], jt = itx[k];
+    const double A3 = -r * PT[jT] - x * QT[jT];
+    const double A4 = k4 - r * Ptx[jt] - x * Qtx[jt];
+    const double diff = A4 - A3;
+    const double e = std::exp(-std::fabs(diff));
+    const double w = wv[k];
+    if (w == 1.0) {
+      s_lse += std::max(A3, A4);
+      prod *= 1.0 + e;
+      if (++in_block == 32) {
+        s_lse += std::log(prod);
+        prod = 1.0;
+        in_block = 0;
+      }
+    } else {
+      s_lse += w * (std::max(A3, A4) + std::log1p(e));
+    }
+    if constexpr (ORDER >= 1) {
+      const double inv = 1.0 / (1.0 + e);
+      const double p4 = diff > 0 ? inv : e * inv;
+      const double p3 = diff > 0 ? e * inv : inv;
+      s_P += w * (p3 * PT[jT] + p4 * Ptx[jt]);
+      s_w += w * (p3 * WT[jT] + p4 * Wtx[jt]);
+      s_p4 += w * p4;
+      if constexpr (ORDER >= 2) {
+        s_ww += w * (p3 * WT[jT] * (1.0 - WT[jT]) + p4 * Wtx[jt] * (1.0 - Wtx[jt]));
+        const double q = w * p3 * p4;
+        const double d1 = Ptx[jt] - PT[jT], d2 = Wtx[jt] - WT[jT];
+        s_q += q;
+        s_q1 += q * d1;
+        s_q2 += q * d2;
+        s_q11 += q * d1 * d1;
+        s_q12 += q * d1 * d2;
+        s_q22 += q * d2 * d2;
+      }
+    }
+  }
+  acc.ll += s_lse + std::log(prod);
+  if constexpr (ORDER >= 1) {
+    acc.G[0] -= r * s_P;
+    acc.G[1] -= m * s_w;
+    acc.G[2] += s_p4;
+    acc.G[3] -= beta * s_p4;
+  }
+  if constexpr (ORDER >= 2) {
+    acc.H[0][0] += -r * s_P + r * r * s_q11;
+    acc.H[0][1] += -r * s_w + r * m * s_q12;
+    acc.H[1][1] += -m * s_ww + m * m * s_q22;
+    acc.H[0][2] -= r * s_q1;
+    acc.H[0][3] += r * beta * s_q1;
+    acc.H[1][2] -= m * s_q2;
+    acc.H[1][3] += m * beta * s_q2;
+    acc.H[2][2] += s_q;
+    acc.H[2][3] -= beta * s_q;
+    acc.H[3][3] += beta * beta * s_q - b * (x - 1.0) / (bx1 * bx1) * s_p4;
+  }
+}
 
 template <int ORDER>
 double loglik_u(const BgNbdParams& p, const WeightedPatterns& d, Scratch& s, double* grad, double* hess) {
@@ -130,131 +259,60 @@ double loglik_u(const BgNbdParams& p, const WeightedPatterns& d, Scratch& s, dou
   };
   tables(d.unique_T, s.PT, s.QT, s.WT);
   tables(d.unique_tx, s.Ptx, s.Qtx, s.Wtx);
-  const double* PT = s.PT.data();
-  const double* QT = s.QT.data();
-  const double* WT = s.WT.data();
-  const double* Ptx = s.Ptx.data();
-  const double* Qtx = s.Qtx.data();
-  const double* Wtx = s.Wtx.data();
-  const std::uint32_t* iT = d.T_index.data();
-  const std::uint32_t* itx = d.tx_index.data();
-  const double* wv = d.w.data();
-  const double log_a = std::log(a);
 
-  double ll = 0;
-  double G[4] = {0, 0, 0, 0};
-  double H[4][4] = {};
+  // the terms of x alone: c(x) = log (r)_x + log (b)_x - log (a + b)_x and its derivatives, per group
+  Acc total;
   const std::size_t groups = d.group_x.size();
   for (std::size_t gi = 0; gi < groups; ++gi) {
     const double x = d.group_x[gi], Wg = d.group_w[gi];
-    const std::uint32_t begin = d.group_begin[gi], end = d.group_begin[gi + 1];
-    if (x == 0.0) {
-      double sP = 0, sw = 0, sww = 0;
-      for (std::uint32_t k = begin; k < end; ++k) {
-        const std::uint32_t j = iT[k];
-        sP += wv[k] * PT[j];
-        if constexpr (ORDER >= 1) sw += wv[k] * WT[j];
-        if constexpr (ORDER >= 2) sww += wv[k] * WT[j] * (1.0 - WT[j]);
-      }
-      ll -= r * sP;
-      if constexpr (ORDER >= 1) {
-        G[0] -= r * sP;
-        G[1] += r * (Wg - sw);
-      }
-      if constexpr (ORDER >= 2) {
-        H[0][0] -= r * sP;
-        H[0][1] += r * (Wg - sw);
-        H[1][1] -= r * sww;
-      }
-      continue;
-    }
-    const double m = r + x;
-    ll += Wg * (log_rising(r, x) + log_rising(b, x) - log_rising(a + b, x));
+    if constexpr (ORDER >= 1) total.G[1] += r * Wg;
+    if constexpr (ORDER >= 2) total.H[0][1] += r * Wg;
+    if (x == 0.0) continue;
+    total.ll += Wg * (log_rising(r, x) + log_rising(b, x) - log_rising(a + b, x));
     if constexpr (ORDER >= 1) {
       const double d1r = digamma_rising(r, x), d1b = digamma_rising(b, x), d1ab = digamma_rising(a + b, x);
-      G[0] += Wg * r * d1r;
-      G[2] -= Wg * a * d1ab;
-      G[3] += Wg * b * (d1b - d1ab);
+      total.G[0] += Wg * r * d1r;
+      total.G[2] -= Wg * a * d1ab;
+      total.G[3] += Wg * b * (d1b - d1ab);
       if constexpr (ORDER >= 2) {
         const double d2r = trigamma_rising(r, x), d2b = trigamma_rising(b, x), d2ab = trigamma_rising(a + b, x);
-        H[0][0] += Wg * (r * r * d2r + r * d1r);
-        H[2][2] -= Wg * (a * a * d2ab + a * d1ab);
-        H[2][3] -= Wg * a * b * d2ab;
-        H[3][3] += Wg * (b * b * (d2b - d2ab) + b * (d1b - d1ab));
+        total.H[0][0] += Wg * (r * r * d2r + r * d1r);
+        total.H[2][2] -= Wg * (a * a * d2ab + a * d1ab);
+        total.H[2][3] -= Wg * a * b * d2ab;
+        total.H[3][3] += Wg * (b * b * (d2b - d2ab) + b * (d1b - d1ab));
       }
-    }
-    const double bx1 = b + x - 1.0;
-    const double k4 = log_a - std::log(bx1);
-    const double beta = b / bx1;
-    // sum_k w_k log1p(e_k): unit-weight patterns (the common case) multiply (1 + e_k) in (1, 2] into
-    // blocks of 32 and take one log per block (log1p dominated the profile).
-    double s_lse = 0, s_P = 0, s_w = 0, s_p4 = 0, s_ww = 0, prod = 1.0;
-    int in_block = 0;
-    double s_q = 0, s_q1 = 0, s_q2 = 0, s_q11 = 0, s_q12 = 0, s_q22 = 0;
-    for (std::uint32_t k = begin; k < end; ++k) {
-      const std::uint32_t jT = iT[k], jt = itx[k];
-      const double A3 = -r * PT[jT] - x * QT[jT];
-      const double A4 = k4 - r * Ptx[jt] - x * Qtx[jt];
-      const double diff = A4 - A3;
-      const double e = std::exp(-std::fabs(diff));
-      const double w = wv[k];
-      if (w == 1.0) {
-        s_lse += std::max(A3, A4);
-        prod *= 1.0 + e;
-        if (++in_block == 32) {
-          s_lse += std::log(prod);
-          prod = 1.0;
-          in_block = 0;
-        }
-      } else {
-        s_lse += w * (std::max(A3, A4) + std::log1p(e));
-      }
-      if constexpr (ORDER >= 1) {
-        const double inv = 1.0 / (1.0 + e);
-        const double p4 = diff > 0 ? inv : e * inv;
-        const double p3 = diff > 0 ? e * inv : inv;
-        s_P += w * (p3 * PT[jT] + p4 * Ptx[jt]);
-        s_w += w * (p3 * WT[jT] + p4 * Wtx[jt]);
-        s_p4 += w * p4;
-        if constexpr (ORDER >= 2) {
-          s_ww += w * (p3 * WT[jT] * (1.0 - WT[jT]) + p4 * Wtx[jt] * (1.0 - Wtx[jt]));
-          const double q = w * p3 * p4;
-          const double d1 = Ptx[jt] - PT[jT], d2 = Wtx[jt] - WT[jT];
-          s_q += q;
-          s_q1 += q * d1;
-          s_q2 += q * d2;
-          s_q11 += q * d1 * d1;
-          s_q12 += q * d1 * d2;
-          s_q22 += q * d2 * d2;
-        }
-      }
-    }
-    ll += s_lse + std::log(prod);
-    if constexpr (ORDER >= 1) {
-      G[0] -= r * s_P;
-      G[1] += r * Wg - m * s_w;
-      G[2] += s_p4;
-      G[3] -= beta * s_p4;
-    }
-    if constexpr (ORDER >= 2) {
-      H[0][0] += -r * s_P + r * r * s_q11;
-      H[0][1] += r * (Wg - s_w) + r * m * s_q12;
-      H[1][1] += -m * s_ww + m * m * s_q22;
-      H[0][2] -= r * s_q1;
-      H[0][3] += r * beta * s_q1;
-      H[1][2] -= m * s_q2;
-      H[1][3] += m * beta * s_q2;
-      H[2][2] += s_q;
-      H[2][3] -= beta * s_q;
-      H[3][3] += beta * beta * s_q - b * (x - 1.0) / (bx1 * bx1) * s_p4;
     }
   }
+
+  // the patterns, chunk by chunk
+  const std::size_t m = d.size();
+  const std::size_t chunks = crmkit::detail::chunk_count(m, kChunk);
+  s.chunks.assign(chunks, Acc{});
+  auto run_chunk = [&](std::size_t c) {
+    const auto c0 = static_cast<std::uint32_t>(c * kChunk);
+    const auto c1 = static_cast<std::uint32_t>(std::min(m, (c + 1) * kChunk));
+    // the group holding pattern c0
+    std::size_t gi = static_cast<std::size_t>(std::upper_bound(d.group_begin.begin(), d.group_begin.end(), c0) -
+                                              d.group_begin.begin()) - 1;
+    Acc& acc = s.chunks[c];
+    for (std::uint32_t k0 = c0; k0 < c1; ++gi) {
+      const std::uint32_t k1 = std::min(c1, d.group_begin[gi + 1]);
+      pattern_range<ORDER>(p, d, s, d.group_x[gi], k0, k1, acc);
+      k0 = k1;
+    }
+  };
+  if (m >= kParallelPatterns)
+    crmkit::detail::parallel_tasks(chunks, run_chunk);
+  else
+    for (std::size_t c = 0; c < chunks; ++c) run_chunk(c);
+  for (const Acc& c : s.chunks) total.add(c);
+
   if constexpr (ORDER >= 1)
-    for (int k = 0; k < 4; ++k) grad[k] = G[k];
+    for (int k = 0; k < 4; ++k) grad[k] = total.G[k];
   if constexpr (ORDER >= 2)
     for (int i = 0; i < 4; ++i)
-      for (int j = i; j < 4; ++j) hess[4 * i + j] = hess[4 * j + i] = H[i][j];
-  return ll;
+      for (int j = i; j < 4; ++j) hess[4 * i + j] = hess[4 * j + i] = total.H[i][j];
+  return total.ll;
 }
 
 // The natural-scale form the shared driver and BgNbd::log_likelihood use: dLL/dtheta = dLL/du / theta.
@@ -298,12 +356,13 @@ bool euler_series(const BgNbdParams& p, double t, double x, double T, double& ou
   const double y = (a - 1.0) * L;
   const double exprel = (y == 0.0) ? 1.0 : std::expm1(y) / y;
   const double a1 = a + b - 1.0 - r;
-  double term = a1 * z, sum = term;
+  double term = a1 * z, sum = term, biggest = std::fabs(term);
   const double stop = -std::expm1(L);  // = z
   int k = 1;
   for (; k < kSeriesBudget; ++k) {
     term *= (a1 + k) * (a + k - 1.0) * z / ((C + k) * (k + 1.0));
     sum += term;
+    biggest = std::max(biggest, std::fabs(term));
     if (std::fabs(term) <= 1e-17 * std::fabs(sum) * stop && k > -a1) break;
     if (term == 0.0) break;
     if (!(std::fabs(term) < 1e280)) return false;
@@ -311,8 +370,13 @@ bool euler_series(const BgNbdParams& p, double t, double x, double T, double& ou
   if (k >= kSeriesBudget) return false;
   const double first = -C * L * exprel, second = std::exp(y) * sum;
   out = first - second;
-  // More than 6 digits lost to cancellation (e.g. b ~ 1e14 with a tiny r): let another form answer.
-  return std::isfinite(out) && out >= 1e-6 * (std::fabs(first) + std::fabs(second));
+  // More than 6 digits lost to cancellation between the two parts (e.g. b ~ 1e14 with a tiny r), or
+  // inside the sum: with r far above a + b the numerator parameter a + b - 1 - r is large and negative,
+  // the terms alternate in sign and grow like binomial coefficients (~1e28 at r = 100, z near 1) while
+  // the result is O(1), so every digit is lost (E came out as 1e9 .. 1e262). Demand that the largest
+  // term, times the rounding of the sum, leaves 1e-9 of the result; else let another form answer.
+  return std::isfinite(out) && out >= 1e-6 * (std::fabs(first) + std::fabs(second)) &&
+         std::exp(y) * biggest <= 1e5 * out;
 }
 
 bool plain_series(const BgNbdParams& p, double t, double x, double T, double& out) {
@@ -443,8 +507,7 @@ core::FitResult<BgNbdParams> BgNbd::fit(std::span<const double> frequency, std::
                                         std::span<const double> T, std::span<const double> weights,
                                         const core::FitOptions& options) {
   constexpr const char* fn = "BgNbd::fit";
-  detail::check_repeat_purchase_data(fn, frequency, recency, T, weights);
-  const WeightedPatterns d = detail::compress_weighted(frequency, recency, T, weights);
+  const WeightedPatterns d = detail::check_and_compress(fn, frequency, recency, T, weights);
 
   // Data-driven start: r = 1 and alpha so that r / alpha matches the mean purchase rate of the data
   // (scales with the time unit, so fits in days and in weeks follow the same path); a = 1, b = 3.
@@ -505,10 +568,9 @@ double BgNbd::log_likelihood(const Params& params, std::span<const double> frequ
                              std::span<const double> weights, std::span<double> gradient) {
   constexpr const char* fn = "BgNbd::log_likelihood";
   check_params(fn, params);
-  detail::check_repeat_purchase_data(fn, frequency, recency, T, weights);
+  const WeightedPatterns d = detail::check_and_compress(fn, frequency, recency, T, weights);
   if (!gradient.empty() && gradient.size() != 4)
     throw InvalidArgument(fn, "gradient", "length " + std::to_string(gradient.size()), "must be 0 or 4");
-  const WeightedPatterns d = detail::compress_weighted(frequency, recency, T, weights);
   Scratch s;
   return guarded(params, fn, [&] { return loglik_patterns(params, d, s, gradient.empty() ? nullptr : gradient.data()); });
 }

@@ -594,8 +594,7 @@ core::FitResult<ParetoNbdParams> ParetoNbd::fit(std::span<const double> frequenc
                                                 std::span<const double> T, std::span<const double> weights,
                                                 const core::FitOptions& options) {
   constexpr const char* fn = "ParetoNbd::fit";
-  detail::check_repeat_purchase_data(fn, frequency, recency, T, weights);
-  const WeightedPatterns d = detail::compress_weighted(frequency, recency, T, weights);
+  const WeightedPatterns d = detail::check_and_compress(fn, frequency, recency, T, weights);
 
   // Data-driven start: r = s = 1; alpha so that r / alpha matches the mean purchase rate, beta so that
   // the mean lifetime beta / s is the mean age (both scale with the time unit).

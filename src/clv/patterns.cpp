@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <numeric>
 #include <string>
 
@@ -162,6 +163,24 @@ WeightedPatterns compress_hashed(std::span<const double> frequency, std::span<co
 
 namespace {
 
+// v = k / m exactly, for the nearest whole k < limit.
+bool fraction_of(double v, double m, std::size_t& k, double limit) {
+  const double y = v * m;
+  if (!(y >= 0.0 && y < limit)) return false;
+  const auto kk = static_cast<std::int64_t>(y + 0.5);
+  if (static_cast<double>(kk) / m != v) return false;
+  k = static_cast<std::size_t>(kk);
+  return true;
+}
+
+// The denominator of a fraction among the usual ones (weekly = days / 7, ...; -1 when none fits).
+double pick_scale(double v, double limit) {
+  std::size_t k = 0;
+  for (const double m : {7.0, 2.0, 4.0, 3.0, 12.0, 24.0, 30.0, 52.0, 365.0})
+    if (fraction_of(v, m, k, limit)) return m;
+  return -1.0;
+}
+
 // Distinct values of one column, numbered by first appearance: small non-negative integers (the usual
 // case: counts, whole days) through a direct table; fractions k / m of one small denominator m (weekly
 // values computed as days / 7, months as days / 30, ...) through a second direct table indexed by k,
@@ -174,7 +193,7 @@ class ValueIndex {
 
   std::uint32_t insert(double v) {
     if (whole(v)) return direct(direct_, static_cast<std::size_t>(v), v);
-    if (scale_ == 0.0) scale_ = pick_scale(v);
+    if (scale_ == 0.0) scale_ = pick_scale(v, kDirectLimit);
     std::size_t k = 0;
     if (fraction(v, k)) return direct(fractions_, k, v);
     if (slots_.empty()) slots_.assign(1024, kNone);
@@ -199,23 +218,7 @@ class ValueIndex {
   static bool whole(double v) {
     return v >= 0.0 && v < kDirectLimit && static_cast<double>(static_cast<std::int64_t>(v)) == v;
   }
-  // v = k / m exactly, for the nearest whole k < kDirectLimit.
-  static bool fraction_of(double v, double m, std::size_t& k) {
-    const double y = v * m;
-    if (!(y >= 0.0 && y < kDirectLimit)) return false;
-    const auto kk = static_cast<std::int64_t>(y + 0.5);
-    if (static_cast<double>(kk) / m != v) return false;
-    k = static_cast<std::size_t>(kk);
-    return true;
-  }
-  bool fraction(double v, std::size_t& k) const { return scale_ > 0.0 && fraction_of(v, scale_, k); }
-  // The denominator of the first fraction seen, among the usual ones (-1 when none fits).
-  static double pick_scale(double v) {
-    std::size_t k = 0;
-    for (const double m : {7.0, 2.0, 4.0, 3.0, 12.0, 24.0, 30.0, 52.0, 365.0})
-      if (fraction_of(v, m, k)) return m;
-    return -1.0;
-  }
+  bool fraction(double v, std::size_t& k) const { return scale_ > 0.0 && fraction_of(v, scale_, k, kDirectLimit); }
   std::uint32_t direct(std::vector<std::uint32_t>& table, std::size_t i, double v) {
     if (i >= table.size()) table.resize(std::max(i + 1, 2 * table.size()), kNone);
     if (table[i] == kNone) table[i] = add(v);
@@ -256,13 +259,15 @@ void rank_values(const std::vector<double>& values, std::vector<double>& sorted,
 
 }  // namespace
 
-// The fast path: number the distinct values of each column (cheap: few distinct frequencies, ages and
+// The indexed path: number the distinct values of each column (cheap: few distinct frequencies, ages and
 // recencies), form each row's key (rank x, rank t_x, rank T) as one integer whose order is the
 // lexicographic pattern order, and sort the keys by LSD radix (digits of <= 12 bits, stable, so each pattern's
 // weights are summed in input order as in compress_hashed). Taken when every column has at most 2^21
 // distinct values; otherwise compress_hashed. Both give the same patterns in the same order.
-WeightedPatterns compress_weighted(std::span<const double> frequency, std::span<const double> recency,
-                                   std::span<const double> T, std::span<const double> weights) {
+namespace {
+
+WeightedPatterns compress_indexed(std::span<const double> frequency, std::span<const double> recency,
+                                  std::span<const double> T, std::span<const double> weights) {
   const std::size_t n = frequency.size();
   ValueIndex vx, vtx, vT;
   std::vector<std::uint32_t> ix(n), itx(n), iT(n);
@@ -363,6 +368,365 @@ WeightedPatterns compress_weighted(std::span<const double> frequency, std::span<
   compact(uT, T_used, p.unique_T, p.T_index);
   compact(utx, tx_used, p.unique_tx, p.tx_index);
   return p;
+}
+
+// ---- the coded path ------------------------------------------------------------------------------------
+//
+// When every value of a column is k / m for one small denominator m (m = 1: whole numbers, the usual case;
+// m = 7: weeks computed as days / 7, ...; m chosen from the column's first rows) and k < 2^21, the code k
+// numbers the column's values in value order without a table of first appearances or a sort. One pass
+// validates each row (check_repeat_purchase_data's conditions), codes its three values (k / m must give
+// the value back exactly, so distinct values keep distinct codes), marks the codes used and packs them
+// into one 64-bit word; a second pass turns the packed codes into a pattern key of ranks, whose order is
+// the pattern order, and counts its radix digits; then an LSD radix sort (stable: each pattern's weights
+// are summed in input order, as in compress_hashed) or, for few cells, direct accumulation. A row that is
+// invalid or not codable ends the pass: the caller then validates with check_repeat_purchase_data (which
+// throws the error for the first bad row) and compresses with compress_indexed.
+
+constexpr int kCodeBits = 21;
+constexpr double kCodeLimit = 1 << kCodeBits;
+constexpr std::uint64_t kCodeMask = (std::uint64_t{1} << kCodeBits) - 1;
+
+// The scale of a column from its first rows: 1 when they are whole numbers, else the denominator of the
+// first fraction (pick_scale; -1 when none of the usual ones fits).
+double column_scale(std::span<const double> v) {
+  const std::size_t n = std::min<std::size_t>(v.size(), 256);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double y = v[i];
+    if (!(y >= 0.0 && y < kCodeLimit)) continue;  // not codable: the pass finds it
+    if (static_cast<double>(static_cast<std::int64_t>(y)) != y) return pick_scale(y, kCodeLimit);
+  }
+  return 1.0;
+}
+
+// One column's codes: used[k] marks the codes seen; for a fraction column (m > 1), value[k] = k / m, the
+// exact test of a code (a table instead of a division per value).
+struct ColumnCodes {
+  double m = 1.0;
+  std::vector<std::uint8_t> used;
+  std::vector<double> value;
+  void reset(double scale) {
+    m = scale;
+    used.assign(1024, 0);
+    value.clear();
+    fill_values();
+  }
+  [[gnu::noinline]] void grow(std::uint64_t k) {
+    used.resize(std::max<std::size_t>(static_cast<std::size_t>(k) + 1, 2 * used.size()), 0);
+    fill_values();
+  }
+  void fill_values() {
+    if (m == 1.0) return;
+    const std::size_t from = value.size();
+    value.resize(used.size());
+    for (std::size_t k = from; k < value.size(); ++k) value[k] = static_cast<double>(k) / m;
+  }
+};
+
+// Codes v (marking the code used); true when v == k / m exactly (Whole: m = 1) with k < 2^21. Branch-free
+// but for a table that must grow: the caller tests the result.
+template <bool Whole>
+[[gnu::always_inline]] inline bool code_of(ColumnCodes& c, double v, std::uint64_t& k) {
+  const double y = Whole ? v : v * c.m + 0.5;
+  const bool in = (y >= 0.0) & (y < kCodeLimit);
+  const auto kk = static_cast<std::uint64_t>(static_cast<std::int64_t>(in ? y : 0.0));
+  if (kk >= c.used.size()) c.grow(kk);
+  c.used[kk] = 1;
+  k = kk;
+  if constexpr (Whole)
+    return in & (static_cast<double>(kk) == v);
+  else
+    return in & (c.value[kk] == v);
+}
+
+// Per-thread buffers kept between calls (fresh pages cost a page fault each on large inputs), up to
+// kKeepRows rows.
+constexpr std::size_t kKeepRows = std::size_t{1} << 22;
+struct CodedScratch {
+  std::vector<std::uint64_t> key, key2;  // key: the packed codes of every row (then 64-bit keys)
+  std::vector<std::uint32_t> key32, key32b;  // keys of up to 32 bits
+  std::vector<std::uint32_t> row, row2;
+  std::vector<std::uint64_t> run_key;
+  std::vector<double> run_w;
+  ColumnCodes cx, ctx, cT;
+};
+
+// Validates and codes every row into s.key; false at the first row that is invalid or not codable, or
+// when the weights do not sum to a positive value.
+template <bool Weighted, bool WholeTx, bool WholeT>
+bool code_rows(const double* f, const double* r, const double* T, const double* w, std::size_t n, CodedScratch& s) {
+  std::uint64_t* packed = s.key.data();
+  double total = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint64_t kx = 0, ktx = 0, kT = 0;
+    const double tx = r[i], t = T[i];
+    bool ok = code_of<true>(s.cx, f[i], kx);
+    ok &= code_of<WholeTx>(s.ctx, tx, ktx);
+    ok &= code_of<WholeT>(s.cT, t, kT);
+    ok &= tx <= t;
+    if constexpr (Weighted) {
+      const double wi = w[i];
+      ok &= (wi >= 0.0) & (wi <= std::numeric_limits<double>::max());
+      total += wi;
+    }
+    if (!ok) return false;
+    packed[i] = (kx << (2 * kCodeBits)) | (ktx << kCodeBits) | kT;
+  }
+  if constexpr (Weighted) return total > 0.0;
+  return true;
+}
+
+// Ranks of the used codes (rank[k] = number of used codes below k), the values k / m in rank order, and
+// the bit width of the largest rank.
+struct Ranks {
+  std::vector<std::uint32_t> rank;
+  std::vector<double> value;
+  int bits = 0;
+};
+Ranks rank_codes(const ColumnCodes& c) {
+  const std::vector<std::uint8_t>& used = c.used;
+  const double m = c.m;
+  Ranks out;
+  out.rank.resize(used.size());
+  std::uint32_t next = 0;
+  for (std::size_t k = 0; k < used.size(); ++k) {
+    out.rank[k] = next;
+    if (used[k]) {
+      out.value.push_back(m == 1.0 ? static_cast<double>(k) : static_cast<double>(k) / m);
+      ++next;
+    }
+  }
+  out.bits = next > 1 ? std::bit_width(next - 1) : 0;
+  return out;
+}
+
+// The radix path of compress_coded: the keys of the rows with positive weight (and the rows they came
+// from, with weights), LSD radix sorted (stable) in passes of at most kDigitBits bits whose digit
+// counts are taken in the same pass that forms the keys, then the runs of equal keys with their weights
+// summed in input order. key may hold the packed codes (it is overwritten in place, row j <= i).
+constexpr int kDigitBits = 12;
+template <class Key, class KeyOf>
+void sorted_runs(const std::uint64_t* packed, std::size_t n, const double* w, int key_bits, const KeyOf& key_of,
+                 std::vector<Key>& key_v, std::vector<Key>& key2_v, std::vector<std::uint32_t>& row_v,
+                 std::vector<std::uint32_t>& row2_v, std::vector<std::uint64_t>& run_key, std::vector<double>& run_w) {
+  const bool weighted = w != nullptr;
+  const int passes = (key_bits + kDigitBits - 1) / kDigitBits;
+  const int digit_bits = (key_bits + passes - 1) / passes;
+  const std::size_t digits = std::size_t{1} << digit_bits;
+  const Key dmask = static_cast<Key>(digits - 1);
+  std::vector<std::size_t> hist(static_cast<std::size_t>(passes) * digits, 0);
+  key_v.resize(n);
+  key2_v.resize(n);
+  if (weighted) {
+    row_v.resize(n);
+    row2_v.resize(n);
+  }
+  Key* key = key_v.data();
+  std::uint32_t* row = row_v.data();
+  std::size_t m_rows = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (weighted && !(w[i] > 0.0)) continue;
+    const auto k = static_cast<Key>(key_of(packed[i]));
+    key[m_rows] = k;
+    if (weighted) row[m_rows] = static_cast<std::uint32_t>(i);
+    ++m_rows;
+    for (int ps = 0; ps < passes; ++ps) ++hist[static_cast<std::size_t>(ps) * digits + ((k >> (ps * digit_bits)) & dmask)];
+  }
+  for (int ps = 0; ps < passes; ++ps) {
+    std::size_t* h = hist.data() + static_cast<std::size_t>(ps) * digits;
+    if (std::find(h, h + digits, m_rows) != h + digits) continue;  // one digit value: already in order
+    std::size_t sum = 0;
+    for (std::size_t d = 0; d < digits; ++d) {
+      const std::size_t c = h[d];
+      h[d] = sum;
+      sum += c;
+    }
+    const int shift = ps * digit_bits;
+    const Key* src = key_v.data();
+    Key* dst = key2_v.data();
+    if (weighted) {
+      const std::uint32_t* rs = row_v.data();
+      std::uint32_t* rd = row2_v.data();
+      for (std::size_t j = 0; j < m_rows; ++j) {
+        const std::size_t at = h[(src[j] >> shift) & dmask]++;
+        dst[at] = src[j];
+        rd[at] = rs[j];
+      }
+      row_v.swap(row2_v);
+    } else {
+      for (std::size_t j = 0; j < m_rows; ++j) dst[h[(src[j] >> shift) & dmask]++] = src[j];
+    }
+    key_v.swap(key2_v);
+  }
+  key = key_v.data();
+  row = row_v.data();
+  std::size_t runs = m_rows > 0 ? 1 : 0;
+  for (std::size_t j = 1; j < m_rows; ++j) runs += key[j] != key[j - 1];
+  run_key.resize(runs);
+  run_w.resize(runs);
+  std::size_t q = 0;
+  for (std::size_t j = 0; j < m_rows; ++q) {
+    const Key k = key[j];
+    const std::size_t j0 = j;
+    if (weighted) {
+      double sw = 0;
+      for (; j < m_rows && key[j] == k; ++j) sw += w[row[j]];
+      run_w[q] = sw;
+    } else {
+      while (j < m_rows && key[j] == k) ++j;
+      run_w[q] = static_cast<double>(j - j0);
+    }
+    run_key[q] = k;
+  }
+}
+
+bool compress_coded(std::span<const double> frequency, std::span<const double> recency, std::span<const double> T,
+                    std::span<const double> weights, WeightedPatterns& p) {
+  const std::size_t n = frequency.size();
+  if (n == 0 || n > UINT32_MAX) return false;
+  const double mtx = column_scale(recency), mT = column_scale(T);
+  if (!(mtx > 0.0) || !(mT > 0.0)) return false;
+  thread_local CodedScratch s;
+  struct Release {  // large inputs do not keep their buffers
+    CodedScratch& s;
+    std::size_t n;
+    ~Release() {
+      if (n > kKeepRows) s = CodedScratch{};
+    }
+  } release{s, n};
+  s.key.resize(n);
+  s.cx.reset(1.0);
+  s.ctx.reset(mtx);
+  s.cT.reset(mT);
+  const bool weighted = !weights.empty();
+  const double* f = frequency.data();
+  const double* r = recency.data();
+  const double* t = T.data();
+  const double* w = weights.data();
+  bool ok;
+  if (weighted)
+    ok = mtx == 1.0 ? (mT == 1.0 ? code_rows<true, true, true>(f, r, t, w, n, s)
+                                 : code_rows<true, true, false>(f, r, t, w, n, s))
+                    : (mT == 1.0 ? code_rows<true, false, true>(f, r, t, w, n, s)
+                                 : code_rows<true, false, false>(f, r, t, w, n, s));
+  else
+    ok = mtx == 1.0 ? (mT == 1.0 ? code_rows<false, true, true>(f, r, t, w, n, s)
+                                 : code_rows<false, true, false>(f, r, t, w, n, s))
+                    : (mT == 1.0 ? code_rows<false, false, true>(f, r, t, w, n, s)
+                                 : code_rows<false, false, false>(f, r, t, w, n, s));
+  if (!ok) return false;
+  // sparse codes (large values, few rows): the rank tables would cost more than the indexed path
+  const std::size_t code_room = 16 * n + 65536;
+  if (s.cx.used.size() > code_room || s.ctx.used.size() > code_room || s.cT.used.size() > code_room) return false;
+
+  const Ranks rx = rank_codes(s.cx), rtx = rank_codes(s.ctx), rT = rank_codes(s.cT);
+  // key = rank x | rank t_x | rank T in bit fields: its order is the pattern order
+  const int sT = 0, stx = rT.bits, sx = rT.bits + rtx.bits, key_bits = std::max(1, sx + rx.bits);
+  const std::uint32_t* rkx = rx.rank.data();
+  const std::uint32_t* rktx = rtx.rank.data();
+  const std::uint32_t* rkT = rT.rank.data();
+  auto key_of = [&](std::uint64_t c) {
+    return (std::uint64_t{rkx[c >> (2 * kCodeBits)]} << sx) | (std::uint64_t{rktx[(c >> kCodeBits) & kCodeMask]} << stx) |
+           (std::uint64_t{rkT[c & kCodeMask]} << sT);
+  };
+  const std::uint64_t* packed = s.key.data();
+
+  // runs of equal keys -> patterns (weights summed in input order)
+  std::vector<double>& run_w = s.run_w;
+  std::vector<std::uint64_t>& run_key = s.run_key;
+  run_w.clear();
+  run_key.clear();
+  if ((std::size_t{1} << key_bits) <= std::min<std::size_t>(65536, 4 * n + 256)) {
+    // few cells: accumulate each row's weight into its cell, in input order
+    const std::size_t cells = std::size_t{1} << key_bits;
+    std::vector<double> acc(cells, 0.0);
+    std::vector<std::uint8_t> seen(cells, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double wi = weighted ? w[i] : 1.0;
+      if (!(wi > 0.0)) continue;
+      const std::uint64_t k = key_of(packed[i]);
+      acc[k] += wi;
+      seen[k] = 1;
+    }
+    for (std::size_t k = 0; k < cells; ++k)
+      if (seen[k]) {
+        run_key.push_back(k);
+        run_w.push_back(acc[k]);
+      }
+  } else if (key_bits <= 32) {
+    sorted_runs(packed, n, weighted ? w : nullptr, key_bits, key_of, s.key32, s.key32b, s.row, s.row2, run_key, run_w);
+  } else {
+    sorted_runs(packed, n, weighted ? w : nullptr, key_bits, key_of, s.key, s.key2, s.row, s.row2, run_key, run_w);
+  }
+
+  const std::size_t m = run_key.size();
+  const std::uint64_t mx = (std::uint64_t{1} << rtx.bits) - 1, mTm = (std::uint64_t{1} << rT.bits) - 1;
+  p = WeightedPatterns{};
+  p.x.resize(m);
+  p.t_x.resize(m);
+  p.T.resize(m);
+  p.w.resize(m);
+  p.T_index.resize(m);
+  p.tx_index.resize(m);
+  std::vector<std::uint32_t> T_used(rT.value.size(), 0), tx_used(rtx.value.size(), 0);
+  std::uint64_t last_x = UINT64_MAX;
+  for (std::size_t q = 0; q < m; ++q) {
+    const std::uint64_t k = run_key[q];
+    const std::uint64_t a = k >> sx, b = (k >> stx) & mx, c = (k >> sT) & mTm;
+    const double wq = run_w[q];
+    if (a != last_x) {
+      p.group_x.push_back(rx.value[a]);
+      p.group_w.push_back(0.0);
+      p.group_begin.push_back(static_cast<std::uint32_t>(q));
+      last_x = a;
+    }
+    p.x[q] = rx.value[a];
+    p.t_x[q] = rtx.value[b];
+    p.T[q] = rT.value[c];
+    p.w[q] = wq;
+    p.group_w.back() += wq;
+    p.T_index[q] = static_cast<std::uint32_t>(c);
+    p.tx_index[q] = static_cast<std::uint32_t>(b);
+    T_used[c] = 1;
+    tx_used[b] = 1;
+  }
+  p.group_begin.push_back(static_cast<std::uint32_t>(m));
+  for (double wq : p.w) p.total_weight += wq;
+  auto compact = [](const std::vector<double>& u, std::vector<std::uint32_t>& used, std::vector<double>& out,
+                    std::vector<std::uint32_t>& index) {
+    for (std::size_t k = 0; k < u.size(); ++k)
+      if (used[k]) {
+        used[k] = static_cast<std::uint32_t>(out.size());
+        out.push_back(u[k]);
+      }
+    for (auto& i : index) i = used[i];
+  };
+  compact(rT.value, T_used, p.unique_T, p.T_index);
+  compact(rtx.value, tx_used, p.unique_tx, p.tx_index);
+  return true;
+}
+
+}  // namespace
+
+// Unusual columns (values that are not k / m of one small m, or codes of 2^21 and more) take
+// compress_indexed; both give compress_hashed's patterns in the same order.
+WeightedPatterns compress_weighted(std::span<const double> frequency, std::span<const double> recency,
+                                   std::span<const double> T, std::span<const double> weights) {
+  WeightedPatterns p;
+  if (compress_coded(frequency, recency, T, weights, p)) return p;
+  return compress_indexed(frequency, recency, T, weights);
+}
+
+WeightedPatterns check_and_compress(const char* function, std::span<const double> frequency,
+                                    std::span<const double> recency, std::span<const double> T,
+                                    std::span<const double> weights) {
+  const std::size_t n = frequency.size();
+  WeightedPatterns p;
+  if (n > 0 && recency.size() == n && T.size() == n && (weights.empty() || weights.size() == n) &&
+      compress_coded(frequency, recency, T, weights, p))
+    return p;
+  check_repeat_purchase_data(function, frequency, recency, T, weights);
+  return compress_indexed(frequency, recency, T, weights);
 }
 
 WeightedPatterns sample_customers(const WeightedPatterns& d, double every) {

@@ -4,7 +4,7 @@
 //
 // crmkit::summary::compress (src/summary/) gives counts only; the models also accept caller weights and
 // need the groups of equal frequency and the distinct T / t_x values, so they compress here: usually by
-// numbering each column's distinct values and accumulating into a dense (x, t_x, T) array (no sort), else
+// coding each column's values as integers in value order and radix-sorting integer pattern keys, else
 // with a hash table (one pass, O(n)) and a sort of the distinct patterns.
 #pragma once
 
@@ -35,10 +35,18 @@ void check_repeat_purchase_data(const char* function, std::span<const double> fr
                                 std::span<const double> recency, std::span<const double> T,
                                 std::span<const double> weights);
 
-/// Compresses validated columns (zero-weight rows dropped). Dense path when the columns have few distinct
-/// values (array indexed by the ranks of x, t_x and T: no sort of patterns), else compress_hashed.
+/// Compresses validated columns (zero-weight rows dropped). Usually by coding each column's values as
+/// k / m (whole numbers, or fractions of one usual denominator such as days / 7) and a radix sort of
+/// integer pattern keys; else by numbering the distinct values of each column. Same result as
+/// compress_hashed.
 WeightedPatterns compress_weighted(std::span<const double> frequency, std::span<const double> recency,
                                    std::span<const double> T, std::span<const double> weights);
+
+/// check_repeat_purchase_data then compress_weighted, in one pass over the rows in the usual case: the
+/// same errors (same messages, the same first failing row), the same patterns.
+WeightedPatterns check_and_compress(const char* function, std::span<const double> frequency,
+                                    std::span<const double> recency, std::span<const double> T,
+                                    std::span<const double> weights);
 
 /// The general path (hash table of patterns, then a sort); same result as compress_weighted.
 WeightedPatterns compress_hashed(std::span<const double> frequency, std::span<const double> recency,
