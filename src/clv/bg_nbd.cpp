@@ -183,41 +183,57 @@ void pattern_range(const BgNbdParams& p, const WeightedPatterns& d, const Scratc
   double s_lse = 0, s_P = 0, s_w = 0, s_p4 = 0, s_ww = 0, prod = 1.0;
   int in_block = 0;
   double s_q = 0, s_q1 = 0, s_q2 = 0, s_q11 = 0, s_q12 = 0, s_q22 = 0;
-  for (std::uint32_t k = begin; k < end; ++k) {
-    const std::uint32_t jT = iT[k], jt = itx[k];
-    const double A3 = -r * PT[jT] - x * QT[jT];
-    const double A4 = k4 - r * Ptx[jt] - x * Qtx[jt];
-    const double diff = A4 - A3;
-    const double e = std::exp(-std::fabs(diff));
-    const double w = wv[k];
-    if (w == 1.0) {
-      s_lse += std::max(A3, A4);
-      prod *= 1.0 + e;
-      if (++in_block == 32) {
-        s_lse += std::log(prod);
-        prod = 1.0;
-        in_block = 0;
-      }
-    } else {
-      s_lse += w * (std::max(A3, A4) + std::log1p(e));
+  // Blocks of kBlock patterns: the exponents first, then the exp (and log1p) calls in a loop of their own
+  // (a call in the accumulating loop would spill its dozen running sums every pattern), then the sums, in
+  // pattern order (the same values as one loop).
+  constexpr std::uint32_t kBlock = 64;
+  double A3b[kBlock], A4b[kBlock], eb[kBlock], lb[kBlock];
+  for (std::uint32_t kb = begin; kb < end; kb += kBlock) {
+    const std::uint32_t nb = std::min(kBlock, end - kb);
+    for (std::uint32_t i = 0; i < nb; ++i) {
+      const std::uint32_t jT = iT[kb + i], jt = itx[kb + i];
+      A3b[i] = -r * PT[jT] - x * QT[jT];
+      A4b[i] = k4 - r * Ptx[jt] - x * Qtx[jt];
     }
-    if constexpr (ORDER >= 1) {
-      const double inv = 1.0 / (1.0 + e);
-      const double p4 = diff > 0 ? inv : e * inv;
-      const double p3 = diff > 0 ? e * inv : inv;
-      s_P += w * (p3 * PT[jT] + p4 * Ptx[jt]);
-      s_w += w * (p3 * WT[jT] + p4 * Wtx[jt]);
-      s_p4 += w * p4;
-      if constexpr (ORDER >= 2) {
-        s_ww += w * (p3 * WT[jT] * (1.0 - WT[jT]) + p4 * Wtx[jt] * (1.0 - Wtx[jt]));
-        const double q = w * p3 * p4;
-        const double d1 = Ptx[jt] - PT[jT], d2 = Wtx[jt] - WT[jT];
-        s_q += q;
-        s_q1 += q * d1;
-        s_q2 += q * d2;
-        s_q11 += q * d1 * d1;
-        s_q12 += q * d1 * d2;
-        s_q22 += q * d2 * d2;
+    for (std::uint32_t i = 0; i < nb; ++i) eb[i] = std::exp(-std::fabs(A4b[i] - A3b[i]));
+    for (std::uint32_t i = 0; i < nb; ++i)
+      if (wv[kb + i] != 1.0) lb[i] = std::log1p(eb[i]);
+    for (std::uint32_t i = 0; i < nb; ++i) {
+      const std::uint32_t k = kb + i;
+      const std::uint32_t jT = iT[k], jt = itx[k];
+      const double A3 = A3b[i], A4 = A4b[i];
+      const double diff = A4 - A3;
+      const double e = eb[i];
+      const double w = wv[k];
+      if (w == 1.0) {
+        s_lse += std::max(A3, A4);
+        prod *= 1.0 + e;
+        if (++in_block == 32) {
+          s_lse += std::log(prod);
+          prod = 1.0;
+          in_block = 0;
+        }
+      } else {
+        s_lse += w * (std::max(A3, A4) + lb[i]);
+      }
+      if constexpr (ORDER >= 1) {
+        const double inv = 1.0 / (1.0 + e);
+        const double p4 = diff > 0 ? inv : e * inv;
+        const double p3 = diff > 0 ? e * inv : inv;
+        s_P += w * (p3 * PT[jT] + p4 * Ptx[jt]);
+        s_w += w * (p3 * WT[jT] + p4 * Wtx[jt]);
+        s_p4 += w * p4;
+        if constexpr (ORDER >= 2) {
+          s_ww += w * (p3 * WT[jT] * (1.0 - WT[jT]) + p4 * Wtx[jt] * (1.0 - Wtx[jt]));
+          const double q = w * p3 * p4;
+          const double d1 = Ptx[jt] - PT[jT], d2 = Wtx[jt] - WT[jT];
+          s_q += q;
+          s_q1 += q * d1;
+          s_q2 += q * d2;
+          s_q11 += q * d1 * d1;
+          s_q12 += q * d1 * d2;
+          s_q22 += q * d2 * d2;
+        }
       }
     }
   }
