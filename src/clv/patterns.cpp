@@ -9,6 +9,7 @@
 #include <string>
 
 #include "crmkit/core/error.hpp"
+#include "crmkit/core/parallel.hpp"
 
 namespace crmkit::clv::detail {
 
@@ -451,29 +452,39 @@ struct CodedScratch {
   ColumnCodes cx, ctx, cT;
 };
 
-// Validates and codes every row into s.key; false at the first row that is invalid or not codable, or
-// when the weights do not sum to a positive value.
+// Validates and codes rows [0, n) of the columns given, into packed[0, n) and the codes' tables; false at
+// the first row that is invalid or not codable. Adds the weights to total.
 template <bool Weighted, bool WholeTx, bool WholeT>
-bool code_rows(const double* f, const double* r, const double* T, const double* w, std::size_t n, CodedScratch& s) {
-  std::uint64_t* packed = s.key.data();
-  double total = 0;
+bool code_rows(const double* f, const double* r, const double* T, const double* w, std::size_t n, ColumnCodes& cx,
+               ColumnCodes& ctx, ColumnCodes& cT, std::uint64_t* packed, double& total) {
+  double sum = 0;
   for (std::size_t i = 0; i < n; ++i) {
     std::uint64_t kx = 0, ktx = 0, kT = 0;
     const double tx = r[i], t = T[i];
-    bool ok = code_of<true>(s.cx, f[i], kx);
-    ok &= code_of<WholeTx>(s.ctx, tx, ktx);
-    ok &= code_of<WholeT>(s.cT, t, kT);
+    bool ok = code_of<true>(cx, f[i], kx);
+    ok &= code_of<WholeTx>(ctx, tx, ktx);
+    ok &= code_of<WholeT>(cT, t, kT);
     ok &= tx <= t;
     if constexpr (Weighted) {
       const double wi = w[i];
       ok &= (wi >= 0.0) & (wi <= std::numeric_limits<double>::max());
-      total += wi;
+      sum += wi;
     }
     if (!ok) return false;
     packed[i] = (kx << (2 * kCodeBits)) | (ktx << kCodeBits) | kT;
   }
-  if constexpr (Weighted) return total > 0.0;
+  total += sum;
   return true;
+}
+
+// The coding pass runs on up to max_threads() threads from kParallelRows rows on, over fixed chunks of
+// kRowChunk rows with tables of their own, merged afterwards (the codes do not depend on the split).
+constexpr std::size_t kRowChunk = std::size_t{1} << 16;
+constexpr std::size_t kParallelRows = std::size_t{1} << 18;
+
+void merge_used(ColumnCodes& into, const ColumnCodes& from) {
+  if (from.used.size() > into.used.size()) into.used.resize(from.used.size(), 0);
+  for (std::size_t k = 0; k < from.used.size(); ++k) into.used[k] |= from.used[k];
 }
 
 // Ranks of the used codes (rank[k] = number of used codes below k), the values k / m in rank order, and
@@ -603,18 +614,49 @@ bool compress_coded(std::span<const double> frequency, std::span<const double> r
   const double* r = recency.data();
   const double* t = T.data();
   const double* w = weights.data();
-  bool ok;
-  if (weighted)
-    ok = mtx == 1.0 ? (mT == 1.0 ? code_rows<true, true, true>(f, r, t, w, n, s)
-                                 : code_rows<true, true, false>(f, r, t, w, n, s))
-                    : (mT == 1.0 ? code_rows<true, false, true>(f, r, t, w, n, s)
-                                 : code_rows<true, false, false>(f, r, t, w, n, s));
-  else
-    ok = mtx == 1.0 ? (mT == 1.0 ? code_rows<false, true, true>(f, r, t, w, n, s)
-                                 : code_rows<false, true, false>(f, r, t, w, n, s))
-                    : (mT == 1.0 ? code_rows<false, false, true>(f, r, t, w, n, s)
-                                 : code_rows<false, false, false>(f, r, t, w, n, s));
-  if (!ok) return false;
+  std::uint64_t* packed = s.key.data();
+  auto code_range = [&](std::size_t c0, std::size_t c1, ColumnCodes& cx, ColumnCodes& ctx, ColumnCodes& cT,
+                        double& total) {
+    const std::size_t len = c1 - c0;
+    const double* wc = weighted ? w + c0 : nullptr;
+    std::uint64_t* pc = packed + c0;
+    if (weighted)
+      return mtx == 1.0 ? (mT == 1.0 ? code_rows<true, true, true>(f + c0, r + c0, t + c0, wc, len, cx, ctx, cT, pc, total)
+                                     : code_rows<true, true, false>(f + c0, r + c0, t + c0, wc, len, cx, ctx, cT, pc, total))
+                        : (mT == 1.0 ? code_rows<true, false, true>(f + c0, r + c0, t + c0, wc, len, cx, ctx, cT, pc, total)
+                                     : code_rows<true, false, false>(f + c0, r + c0, t + c0, wc, len, cx, ctx, cT, pc, total));
+    return mtx == 1.0 ? (mT == 1.0 ? code_rows<false, true, true>(f + c0, r + c0, t + c0, wc, len, cx, ctx, cT, pc, total)
+                                   : code_rows<false, true, false>(f + c0, r + c0, t + c0, wc, len, cx, ctx, cT, pc, total))
+                      : (mT == 1.0 ? code_rows<false, false, true>(f + c0, r + c0, t + c0, wc, len, cx, ctx, cT, pc, total)
+                                   : code_rows<false, false, false>(f + c0, r + c0, t + c0, wc, len, cx, ctx, cT, pc, total));
+  };
+  bool ok = true;
+  double total = 0;  // only its sign is used: > 0 iff some weight is > 0, whatever the order of the sum
+  if (n >= kParallelRows && max_threads() > 1) {
+    struct Part {
+      ColumnCodes cx, ctx, cT;
+      double total = 0;
+      bool ok = false;
+    };
+    std::vector<Part> parts(crmkit::detail::chunk_count(n, kRowChunk));
+    crmkit::detail::parallel_tasks(parts.size(), [&](std::size_t c) {
+      Part& pt = parts[c];
+      pt.cx.reset(1.0);
+      pt.ctx.reset(mtx);
+      pt.cT.reset(mT);
+      pt.ok = code_range(c * kRowChunk, std::min(n, (c + 1) * kRowChunk), pt.cx, pt.ctx, pt.cT, pt.total);
+    });
+    for (const Part& pt : parts) {
+      ok = ok && pt.ok;
+      total += pt.total;
+      merge_used(s.cx, pt.cx);
+      merge_used(s.ctx, pt.ctx);
+      merge_used(s.cT, pt.cT);
+    }
+  } else {
+    ok = code_range(0, n, s.cx, s.ctx, s.cT, total);
+  }
+  if (!ok || (weighted && !(total > 0.0))) return false;
   // sparse codes (large values, few rows): the rank tables would cost more than the indexed path
   const std::size_t code_room = 16 * n + 65536;
   if (s.cx.used.size() > code_room || s.ctx.used.size() > code_room || s.cT.used.size() > code_room) return false;
@@ -629,7 +671,6 @@ bool compress_coded(std::span<const double> frequency, std::span<const double> r
     return (std::uint64_t{rkx[c >> (2 * kCodeBits)]} << sx) | (std::uint64_t{rktx[(c >> kCodeBits) & kCodeMask]} << stx) |
            (std::uint64_t{rkT[c & kCodeMask]} << sT);
   };
-  const std::uint64_t* packed = s.key.data();
 
   // runs of equal keys -> patterns (weights summed in input order)
   std::vector<double>& run_w = s.run_w;

@@ -444,6 +444,48 @@ TEST(BgNbdFast, CheckAndCompressGivesTheReferenceErrorsAndPatterns) {
   expect_same_patterns(clv::detail::check_and_compress("f", sx, stx, sT, {}), clv::detail::compress_hashed(sx, stx, sT, {}));
 }
 
+// From 2^18 rows the coding pass runs over chunks of 2^16 rows on up to max_threads() threads: the same
+// patterns (compress_hashed's) and the same first bad row as on one thread.
+TEST(BgNbdFast, ParallelCodingPassGivesTheSamePatternsAndErrors) {
+  std::mt19937_64 rng(17);
+  Rfm d, wk;
+  std::vector<double> w;
+  for (int i = 0; i < 300000; ++i) {
+    const double T = static_cast<double>(30 + rng() % 336);
+    const double x = static_cast<double>(rng() % 7);
+    const double tx = x > 0 ? static_cast<double>(rng() % static_cast<std::uint64_t>(T)) : 0.0;
+    // a wider range of codes in a late chunk (its tables grow further than the others')
+    d.x.push_back(i > 250000 && i % 50 == 0 ? x + 100.0 : x);
+    d.tx.push_back(tx);
+    d.T.push_back(i > 280000 && i % 70 == 0 ? T + 5000.0 : T);
+    wk.x.push_back(x);
+    wk.tx.push_back(tx / 7.0);
+    wk.T.push_back(T / 7.0);
+    w.push_back(static_cast<double>(rng() % 3) * 0.5);
+  }
+  for (int threads : {1, 2}) {
+    set_max_threads(threads);
+    for (const Rfm* s : {&d, &wk}) {
+      expect_same_patterns(clv::detail::check_and_compress("f", s->x, s->tx, s->T, {}),
+                           clv::detail::compress_hashed(s->x, s->tx, s->T, {}));
+      expect_same_patterns(clv::detail::check_and_compress("f", s->x, s->tx, s->T, w),
+                           clv::detail::compress_hashed(s->x, s->tx, s->T, w));
+    }
+    Rfm bad = d;
+    bad.tx[290000] = bad.T[290000] + 1.0;  // chunk 4
+    bad.x[70000] = 0.5;                   // chunk 1: the first bad row
+    try {
+      (void)clv::detail::check_and_compress("f", bad.x, bad.tx, bad.T, {});
+      ADD_FAILURE() << "no error";
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find("frequency[70000]"), std::string::npos) << e.what();
+    }
+    std::vector<double> zero(d.x.size(), 0.0);
+    EXPECT_THROW((void)clv::detail::check_and_compress("f", d.x, d.tx, d.T, zero), InvalidArgument);
+  }
+  set_max_threads(0);
+}
+
 // The likelihood passes run fixed chunks of patterns on up to max_threads() threads and add them in chunk
 // order: one and two threads give bitwise the same fit. Data: 150,000 customers simulated from BG/NBD
 // (r 0.5, alpha 80, a 0.8, b 2.5; days), well over the patterns that turn the threads on.
