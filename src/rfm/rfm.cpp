@@ -18,6 +18,7 @@
 
 #include "crmkit/core/detail/huge_pages.hpp"
 #include "crmkit/core/error.hpp"
+#include "crmkit/core/parallel.hpp"
 
 #ifdef __linux__
 #include <sys/mman.h>
@@ -27,29 +28,42 @@ namespace crmkit::rfm {
 
 namespace {
 
-// A zero-initialised array of trivial records, indexed by customer code. Large ones are aligned to
-// 2 MiB and offered to transparent huge pages (Linux), which removes most TLB misses of the random
-// per-customer updates.
+// A zero-initialised array of trivial records, indexed by customer code. Large ones (Linux) are
+// fresh anonymous memory, which the kernel hands out zeroed (no second zeroing pass), aligned to
+// 2 MiB and offered to transparent huge pages, which removes most TLB misses of the random
+// per-customer updates; small ones come from calloc.
 template <class T>
 class Records {
  public:
   explicit Records(std::size_t n) : n_(n) {
     static_assert(std::is_trivially_copyable_v<T>);
     const std::size_t bytes = std::max<std::size_t>(n * sizeof(T), 1);
+#ifdef __linux__
     constexpr std::size_t huge = std::size_t{2} << 20;
     if (bytes >= 2 * huge) {
       const std::size_t rounded = (bytes + huge - 1) / huge * huge;
-      p_ = static_cast<T*>(std::aligned_alloc(huge, rounded));
-#ifdef __linux__
-      if (p_) ::madvise(p_, rounded, MADV_HUGEPAGE);
-#endif
-    } else {
-      p_ = static_cast<T*>(std::malloc(bytes));
+      map_bytes_ = rounded + huge;  // room to align the start to 2 MiB
+      void* m = ::mmap(nullptr, map_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (m == MAP_FAILED) throw std::bad_alloc();
+      map_ = m;
+      const std::size_t start = (reinterpret_cast<std::size_t>(m) + huge - 1) & ~(huge - 1);
+      p_ = reinterpret_cast<T*>(start);
+      ::madvise(p_, rounded, MADV_HUGEPAGE);
+      return;
     }
+#endif
+    p_ = static_cast<T*>(std::calloc(bytes, 1));
     if (!p_) throw std::bad_alloc();
-    std::memset(static_cast<void*>(p_), 0, bytes);
   }
-  ~Records() { std::free(p_); }
+  ~Records() {
+#ifdef __linux__
+    if (map_) {
+      ::munmap(map_, map_bytes_);
+      return;
+    }
+#endif
+    std::free(p_);
+  }
   Records(const Records&) = delete;
   Records& operator=(const Records&) = delete;
 
@@ -61,6 +75,8 @@ class Records {
  private:
   T* p_ = nullptr;
   std::size_t n_ = 0;
+  void* map_ = nullptr;
+  std::size_t map_bytes_ = 0;
 };
 
 }  // namespace
@@ -238,6 +254,110 @@ void score_counting(std::span<const double> values, int bins, TieMethod ties, do
   for (std::size_t i = 0; i < n; ++i) out[i] = by_value[static_cast<std::size_t>(values[i] - lo)];
 }
 
+// Rank-first scores of more than kSortBelow finite values, given the histogram of their keys' top 16
+// bits (as in order_statistics). The last rank K_s of each score s < bins falls in some key bucket; a
+// bucket holding none of them scores all its values alike (1 + the number of those ranks in lower
+// buckets), read from a 64k-entry table in one pass. Values in the few buckets that do hold one are
+// gathered there (in row order) and scored as score_general does: their cut values t_s by selection,
+// then 1 + #{t_s < v}, or the rank #{values < v} + occurrence number for a value equal to some t_s.
+void score_rank_first_keyed(std::span<const double> values, int bins, std::span<std::uint8_t> out,
+                            const std::vector<std::uint32_t>& hist) {
+  const std::size_t n = values.size();
+  const std::size_t B = static_cast<std::size_t>(bins - 1);  // number of cut points
+  const std::uint64_t N = n;
+  std::vector<std::uint64_t> limit(static_cast<std::size_t>(bins) + 1);
+  for (int s = 1; s <= bins; ++s)
+    limit[static_cast<std::size_t>(s)] = ranks_up_to(static_cast<std::uint64_t>(s), N, static_cast<std::uint64_t>(bins));
+  // bucket of each cut position K_s - 1, its offset there and the number of values in lower buckets
+  std::vector<std::uint32_t> cut_bucket(B);
+  std::vector<std::size_t> within(B), before(B);
+  {
+    std::size_t cum = 0, b = 0, s = 0;
+    while (s < B) {
+      const std::size_t p = limit[s + 1] - 1;
+      if (p < cum + hist[b]) {
+        cut_bucket[s] = static_cast<std::uint32_t>(b);
+        within[s] = p - cum;
+        before[s] = cum;
+        ++s;
+      } else {
+        cum += hist[b++];
+      }
+    }
+  }
+  // table: the score of a bucket without cut positions, or tag | slot of one with
+  constexpr std::uint8_t tag = 0x80;  // bins <= 100 < 128 and at most 99 slots
+  std::vector<std::uint8_t> table(kKeyBuckets);
+  std::vector<std::uint32_t> slot_bucket;  // distinct cut buckets, ascending
+  std::vector<std::size_t> slot_of(B);
+  {
+    std::size_t s = 0;
+    for (std::size_t b = 0; b < kKeyBuckets; ++b) {
+      const std::size_t below = s;
+      bool cut = false;
+      while (s < B && cut_bucket[s] == b) {
+        if (!cut) slot_bucket.push_back(static_cast<std::uint32_t>(b));
+        slot_of[s++] = slot_bucket.size() - 1;
+        cut = true;
+      }
+      table[b] = cut ? static_cast<std::uint8_t>(tag | (slot_bucket.size() - 1)) : static_cast<std::uint8_t>(below + 1);
+    }
+  }
+  const std::size_t slots = slot_bucket.size();
+  std::vector<std::size_t> start(slots + 1, 0);
+  for (std::size_t j = 0; j < slots; ++j) start[j + 1] = start[j] + hist[slot_bucket[j]];
+  std::vector<double> gathered(start[slots]);
+  std::vector<std::size_t> row(start[slots]);
+  std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = values[i];
+    const std::uint8_t e = table[key_of(v) >> 48];
+    out[i] = e;
+    if (e & tag) {
+      const std::size_t at = fill[e & 0x7f]++;
+      gathered[at] = v;
+      row[at] = i;
+    }
+  }
+  // cut values (ascending), by selection inside each slot's bucket
+  std::vector<double> t(B);
+  {
+    std::vector<double> sel;
+    for (std::size_t j = 0; j < slots; ++j) {
+      sel.assign(gathered.begin() + static_cast<std::ptrdiff_t>(start[j]),
+                 gathered.begin() + static_cast<std::ptrdiff_t>(start[j + 1]));
+      for (std::size_t s = 0; s < B; ++s) {
+        if (slot_of[s] != j) continue;
+        const auto it = sel.begin() + static_cast<std::ptrdiff_t>(within[s]);
+        std::nth_element(sel.begin(), it, sel.end());
+        t[s] = *it;
+      }
+    }
+  }
+  // #{values < t_s}: the lower buckets plus the smaller values of its own bucket
+  std::vector<std::uint64_t> less(B), seen(B, 0);
+  for (std::size_t s = 0; s < B; ++s) {
+    const std::size_t j = slot_of[s];
+    std::uint64_t c = 0;
+    for (std::size_t k = start[j]; k < start[j + 1]; ++k) c += gathered[k] < t[s];
+    less[s] = before[s] + c;
+  }
+  for (std::size_t k = 0; k < start[slots]; ++k) {
+    const double v = gathered[k];
+    const auto L = static_cast<std::size_t>(std::lower_bound(t.begin(), t.end(), v) - t.begin());
+    std::uint8_t sc;
+    if (L < B && t[L] == v) {
+      const std::uint64_t rank = less[L] + (++seen[L]);
+      std::size_t s = 1;
+      while (limit[s] < rank) ++s;
+      sc = static_cast<std::uint8_t>(s);
+    } else {
+      sc = static_cast<std::uint8_t>(L + 1);
+    }
+    out[row[k]] = sc;
+  }
+}
+
 // Scores of arbitrary finite values via order statistics (no full sort). `key_hist` as in
 // order_statistics.
 void score_general(std::span<const double> values, int bins, TieMethod ties, std::span<std::uint8_t> out,
@@ -264,6 +384,14 @@ void score_general(std::span<const double> values, int bins, TieMethod ties, std
       q[i] = frac[i] == 0 ? at(lo_pos[i]) : lerp(at(lo_pos[i]), at(lo_pos[i] + 1), frac[i]);
     for (std::size_t i = 0; i < n; ++i)
       out[i] = static_cast<std::uint8_t>(1 + (std::lower_bound(q.begin(), q.end(), values[i]) - q.begin()));
+    return;
+  }
+  if (n > kSortBelow) {
+    if (key_hist.empty()) {
+      key_hist.assign(kKeyBuckets, 0);
+      for (double x : values) ++key_hist[key_of(x) >> 48];
+    }
+    score_rank_first_keyed(values, bins, out, key_hist);
     return;
   }
   // RankFirst. With K_s = the last rank of score s (s = 1..bins-1) and t_s the value at rank K_s, a
@@ -345,14 +473,26 @@ void score(std::span<const double> values, int bins, TieMethod ties, std::span<c
 
 namespace {
 
-// Per-customer record of the RFM pass: 16 bytes, days relative to the first row's day.
+// Per-customer record of the RFM pass: 16 bytes. `last` is the latest day relative to the first row's
+// day, stored with its sign bit flipped (x ^ 2^31: signed order becomes unsigned order), so that the
+// zeroed record needs no first-touch case: last = max(last, day) from 0.
 struct Rec {
   double spend;
-  std::int32_t last;
+  std::uint32_t last;
   std::uint32_t count;
 };
 
+constexpr std::uint32_t kSignFlip = 0x80000000u;
+inline std::int32_t last_day(const Rec& r) noexcept { return static_cast<std::int32_t>(r.last ^ kSignFlip); }
+
 constexpr std::size_t kPrefetch = 64;
+constexpr std::size_t kStreamAhead = 1024;  // rows
+
+// Customer codes per task of the collection pass, and the table size from which passes run on
+// several threads (crmkit::max_threads()).
+constexpr std::size_t kCollectCodes = std::size_t{1} << 18;
+constexpr std::size_t kParallelCustomers = std::size_t{1} << 17;
+constexpr std::size_t kParallelRows = std::size_t{1} << 21;
 
 enum class Pass { Done, Invalid, WideSpan };
 
@@ -362,47 +502,123 @@ struct Span {
   std::int32_t max_rel = std::numeric_limits<std::int32_t>::min();
 };
 
-// One pass: per customer last day, rows and spend, rows after `as_of` skipped (as_of may be the
-// int64 maximum: no limit). The view's validation is fused in (every code < n_customers, every amount
-// finite), so the columns are read once: Invalid when a row fails it (the caller then runs
-// validated() for its message), WideSpan when a relative day does not fit in int32.
-Pass accumulate(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Records<Rec>& rec,
-                std::int64_t& max_day, Span& span) {
-  std::int32_t lo = span.min_rel, hi = span.max_rel;
+// The results of one accumulation task: the latest day of all rows, the smallest and largest day of
+// the rows kept (max < min when none), and whether some row failed the view's checks.
+struct Scan {
+  std::int64_t max_day = std::numeric_limits<std::int64_t>::min();
+  std::int64_t min_kept = std::numeric_limits<std::int64_t>::max();
+  std::int64_t max_kept = std::numeric_limits<std::int64_t>::min();
+  bool invalid = false;
+};
+
+// One pass over all rows: per customer of codes [lo, hi), the last day (relative to `base`, as int32),
+// rows and spend, rows after `as_of` skipped (as_of may be the int64 maximum: no limit). The view's
+// validation is fused in (every code < n_customers, every amount finite), so the columns are read
+// once. Relative days are stored wrapped to 32 bits: the caller checks min_kept/max_kept against
+// `base` afterwards and redoes the pass in 64 bits when they do not fit (no branch per row). With a
+// code range that is not all of [0, n_customers) (a task of a threaded pass), rows of other codes
+// update one of a few scratch records instead: no branch on the code either.
+template <bool Seconds, bool Amounts, bool AllCodes>
+Scan accumulate_range(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Rec* rec,
+                      std::uint32_t lo, std::uint32_t hi) {
+  Scan out;
   const std::size_t n = tx.size();
   const std::uint32_t nc = tx.n_customers;
   const std::uint32_t* cust = tx.customer.data();
   const std::int64_t* time = tx.time.data();
-  const double* amount = tx.amount.empty() ? nullptr : tx.amount.data();
-  const bool seconds = tx.time_unit == core::TimeUnit::Seconds;
-  std::int64_t mx = std::numeric_limits<std::int64_t>::min();
-  bool finite = true;
+  const double* amount = Amounts ? tx.amount.data() : nullptr;
+  const std::uint32_t width = hi - lo;
+  Rec scratch[8] = {};
+  std::int64_t mx = out.max_day, kmin = out.min_kept, kmax = out.max_kept;
+  bool bad_code = false, bad_amount = false;
   for (std::size_t i = 0; i < n; ++i) {
+    // The input columns are read once: fetch them well ahead as non-temporal (prefetchnta), so that
+    // the streamed lines do not push the records out of the caches (on AMD's victim L3 they do).
+    if ((i & 7) == 0 && i + kStreamAhead < n) {
+      __builtin_prefetch(cust + i + kStreamAhead, 0, 0);
+      __builtin_prefetch(time + i + kStreamAhead, 0, 0);
+      if (Amounts) __builtin_prefetch(amount + i + kStreamAhead, 0, 0);
+    }
     // the records are beyond the caches for large tables: fetch a few rows ahead (clamped: a bad
     // code must not even form an address outside the records)
-    if (i + kPrefetch < n) __builtin_prefetch(&rec[std::min(cust[i + kPrefetch], nc - 1)], 1);
+    if (i + kPrefetch < n) {
+      const std::uint32_t ahead = cust[i + kPrefetch];
+      __builtin_prefetch(&rec[AllCodes ? std::min(ahead, nc - 1) : std::min(std::max(ahead, lo), hi - 1)], 1);
+    }
     const std::uint32_t c = cust[i];
-    if (c >= nc) return Pass::Invalid;
-    if (amount) finite = finite && (amount[i] - amount[i] == 0.0);  // false for NaN and infinities
-    const std::int64_t d = seconds ? core::to_day(time[i], core::TimeUnit::Seconds) : time[i];
+    if (c >= nc) {
+      bad_code = true;
+      break;
+    }
+    if constexpr (Amounts) bad_amount |= !(amount[i] - amount[i] == 0.0);  // NaN and infinities
+    const std::int64_t d = Seconds ? core::to_day(time[i], core::TimeUnit::Seconds) : time[i];
     mx = std::max(mx, d);
     if (d > as_of) continue;
-    std::int64_t rel;
-    if (__builtin_sub_overflow(d, base, &rel) || rel < std::numeric_limits<std::int32_t>::min() ||
-        rel > std::numeric_limits<std::int32_t>::max())
-      return Pass::WideSpan;
-    Rec& r = rec[c];
-    const auto r32 = static_cast<std::int32_t>(rel);
-    lo = std::min(lo, r32);
-    hi = std::max(hi, r32);
-    r.last = r.count == 0 ? r32 : std::max(r.last, r32);
+    kmin = std::min(kmin, d);
+    kmax = std::max(kmax, d);
+    const auto u32 = static_cast<std::uint32_t>(static_cast<std::uint64_t>(d) - static_cast<std::uint64_t>(base)) ^ kSignFlip;
+    Rec* target = rec + c;
+    if constexpr (!AllCodes) {
+      const std::uintptr_t keep = std::uintptr_t{0} - static_cast<std::uintptr_t>(c - lo < width);
+      target = reinterpret_cast<Rec*>((reinterpret_cast<std::uintptr_t>(target) & keep) |
+                                      (reinterpret_cast<std::uintptr_t>(scratch + (i & 7)) & ~keep));
+    }
+    Rec& r = *target;
+    r.last = std::max(r.last, u32);
     ++r.count;
-    if (amount) r.spend += amount[i];
+    if constexpr (Amounts) r.spend += amount[i];
   }
-  if (!finite) return Pass::Invalid;
-  max_day = mx;
-  span.min_rel = lo;
-  span.max_rel = hi;
+  out.invalid = bad_code || bad_amount;
+  out.max_day = mx;
+  out.min_kept = kmin;  // every task reads every row: this is the whole table's kept span
+  out.max_kept = kmax;
+  return out;
+}
+
+template <bool AllCodes>
+Scan accumulate_range(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Rec* rec,
+                      std::uint32_t lo, std::uint32_t hi) {
+  const bool seconds = tx.time_unit == core::TimeUnit::Seconds, amounts = !tx.amount.empty();
+  if (seconds)
+    return amounts ? accumulate_range<true, true, AllCodes>(tx, base, as_of, rec, lo, hi)
+                   : accumulate_range<true, false, AllCodes>(tx, base, as_of, rec, lo, hi);
+  return amounts ? accumulate_range<false, true, AllCodes>(tx, base, as_of, rec, lo, hi)
+                 : accumulate_range<false, false, AllCodes>(tx, base, as_of, rec, lo, hi);
+}
+
+// The accumulation pass; on several threads for large tables, each task taking one range of customer
+// codes (and reading every row: each customer's rows are still added in row order, so the records are
+// the same whatever the number of tasks). Invalid when a row fails the checks (the caller then runs
+// validated() for its message), WideSpan when a kept day is more than int32 days from `base`.
+Pass accumulate(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Records<Rec>& rec,
+                std::int64_t& max_day, Span& span) {
+  const std::uint32_t nc = tx.n_customers;
+  std::size_t tasks = 1;
+  if (tx.size() >= kParallelRows && nc >= kParallelCustomers)
+    tasks = std::min<std::size_t>(static_cast<std::size_t>(crmkit::max_threads()), 8);
+  Scan scan;
+  if (tasks <= 1) {
+    scan = accumulate_range<true>(tx, base, as_of, rec.data(), 0, nc);
+  } else {
+    std::vector<Scan> part(tasks);
+    crmkit::detail::parallel_tasks(tasks, [&](std::size_t j) {
+      const auto lo = static_cast<std::uint32_t>(std::uint64_t{nc} * j / tasks);
+      const auto hi = static_cast<std::uint32_t>(std::uint64_t{nc} * (j + 1) / tasks);
+      part[j] = accumulate_range<false>(tx, base, as_of, rec.data(), lo, hi);
+    });
+    scan = part[0];
+    for (const Scan& p : part) scan.invalid = scan.invalid || p.invalid;
+  }
+  if (scan.invalid) return Pass::Invalid;
+  max_day = scan.max_day;
+  if (scan.min_kept <= scan.max_kept) {
+    std::int64_t lo = 0, hi = 0;
+    if (__builtin_sub_overflow(scan.min_kept, base, &lo) || __builtin_sub_overflow(scan.max_kept, base, &hi) ||
+        lo < std::numeric_limits<std::int32_t>::min() || hi > std::numeric_limits<std::int32_t>::max())
+      return Pass::WideSpan;
+    span.min_rel = static_cast<std::int32_t>(lo);
+    span.max_rel = static_cast<std::int32_t>(hi);
+  }
   return Pass::Done;
 }
 
@@ -479,36 +695,84 @@ RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
   constexpr std::size_t kMaxCounted = std::size_t{1} << 22;
   const bool recency_counted = last64.empty() && exact_recency && o.recency_cuts.empty() && span.max_rel >= span.min_rel &&
                                static_cast<std::uint64_t>(span.max_rel - span.min_rel) < kMaxCounted;
-  std::vector<std::uint32_t> recency_hist(
-      recency_counted ? static_cast<std::size_t>(span.max_rel - span.min_rel) + 1 : 0, 0);
-  bool frequency_counted = o.frequency_cuts.empty();
-  std::vector<std::uint32_t> frequency_hist(frequency_counted ? 64 : 0, 0);
+  const std::size_t recency_range = recency_counted ? static_cast<std::size_t>(span.max_rel - span.min_rel) + 1 : 0;
   const bool monetary_keyed = o.monetary_cuts.empty();
-  std::vector<std::uint32_t> monetary_hist(monetary_keyed ? kKeyBuckets : 0, 0);
-  bool monetary_finite = true;
-  std::size_t k = 0;
-  for (std::uint32_t c = 0; c < nc; ++c) {
-    const Rec& r = rec[c];
-    if (r.count == 0) continue;
-    const double money = mean ? r.spend / r.count : r.spend;
-    out_customer[k] = c;
-    out_recency[k] = static_cast<double>(last64.empty() ? since - r.last : as_of - last64[c]);
-    out_frequency[k] = static_cast<double>(r.count);
-    out_monetary[k] = money;
-    out_spend[k] = r.spend;
-    if (recency_counted) ++recency_hist[static_cast<std::size_t>(span.max_rel - r.last)];
-    if (frequency_counted) {
-      if (r.count >= frequency_hist.size()) {
-        if (r.count < kMaxCounted) frequency_hist.resize(std::size_t{r.count} * 2, 0);
-        else frequency_counted = false;
+  // The pass runs over fixed ranges of customer codes (tasks, on several threads for large tables):
+  // task j writes its active customers from the position of its first code on (a range of codes has
+  // at most that many active customers) and counts its own histograms; the ranges are then closed up
+  // and the histograms summed, in task order, so the result does not depend on the thread count.
+  struct Part {
+    std::size_t count = 0;
+    std::vector<std::uint32_t> recency_hist, frequency_hist, monetary_hist;
+    bool frequency_counted = true, monetary_finite = true;
+  };
+  const std::size_t parts = crmkit::detail::chunk_count(nc, kCollectCodes);
+  std::vector<Part> part(parts);
+  auto collect = [&](std::size_t j) {
+    Part& p = part[j];
+    const auto c0 = static_cast<std::uint32_t>(j * kCollectCodes);
+    const auto c1 = static_cast<std::uint32_t>(std::min<std::size_t>(nc, (j + 1) * kCollectCodes));
+    p.recency_hist.assign(recency_range, 0);
+    p.frequency_counted = o.frequency_cuts.empty();
+    p.frequency_hist.assign(p.frequency_counted ? 64 : 0, 0);
+    p.monetary_hist.assign(monetary_keyed ? kKeyBuckets : 0, 0);
+    std::uint32_t* rh = p.recency_hist.data();
+    std::uint32_t* mh = p.monetary_hist.data();
+    bool finite = true;
+    std::size_t k = c0;
+    for (std::uint32_t c = c0; c < c1; ++c) {
+      const Rec& r = rec[c];
+      if (r.count == 0) continue;
+      const double money = mean ? r.spend / r.count : r.spend;
+      out_customer[k] = c;
+      out_recency[k] = static_cast<double>(last64.empty() ? since - last_day(r) : as_of - last64[c]);
+      out_frequency[k] = static_cast<double>(r.count);
+      out_monetary[k] = money;
+      out_spend[k] = r.spend;
+      if (recency_counted) ++rh[static_cast<std::size_t>(span.max_rel - last_day(r))];
+      if (p.frequency_counted) {
+        if (r.count >= p.frequency_hist.size()) {
+          if (r.count < kMaxCounted) p.frequency_hist.resize(std::size_t{r.count} * 2, 0);
+          else p.frequency_counted = false;
+        }
+        if (p.frequency_counted) ++p.frequency_hist[r.count];
       }
-      if (frequency_counted) ++frequency_hist[r.count];
+      finite = finite && (money - money == 0.0);
+      if (monetary_keyed) ++mh[key_of(money) >> 48];
+      ++k;
     }
-    monetary_finite = monetary_finite && (money - money == 0.0);
-    if (monetary_keyed) ++monetary_hist[key_of(money) >> 48];
-    ++k;
+    p.monetary_finite = finite;
+    p.count = k - c0;
+  };
+  if (nc >= kParallelCustomers) crmkit::detail::parallel_tasks(parts, collect);
+  else for (std::size_t j = 0; j < parts; ++j) collect(j);
+  std::vector<std::uint32_t> recency_hist = std::move(part[0].recency_hist);
+  std::vector<std::uint32_t> frequency_hist = std::move(part[0].frequency_hist);
+  std::vector<std::uint32_t> monetary_hist = std::move(part[0].monetary_hist);
+  bool frequency_counted = part[0].frequency_counted, monetary_finite = part[0].monetary_finite;
+  std::size_t active = part[0].count;
+  for (std::size_t j = 1; j < parts; ++j) {
+    const Part& p = part[j];
+    const std::size_t from = j * kCollectCodes;
+    if (from != active && p.count > 0) {
+      std::memmove(out_customer + active, out_customer + from, p.count * sizeof(std::uint32_t));
+      std::memmove(out_recency + active, out_recency + from, p.count * sizeof(double));
+      std::memmove(out_frequency + active, out_frequency + from, p.count * sizeof(double));
+      std::memmove(out_monetary + active, out_monetary + from, p.count * sizeof(double));
+      std::memmove(out_spend + active, out_spend + from, p.count * sizeof(double));
+    }
+    active += p.count;
+    for (std::size_t b = 0; b < recency_range; ++b) recency_hist[b] += p.recency_hist[b];
+    frequency_counted = frequency_counted && p.frequency_counted;
+    if (frequency_counted) {
+      if (p.frequency_hist.size() > frequency_hist.size()) frequency_hist.resize(p.frequency_hist.size(), 0);
+      for (std::size_t b = 0; b < p.frequency_hist.size(); ++b) frequency_hist[b] += p.frequency_hist[b];
+    }
+    monetary_finite = monetary_finite && p.monetary_finite;
+    if (monetary_keyed)
+      for (std::size_t b = 0; b < kKeyBuckets; ++b) monetary_hist[b] += p.monetary_hist[b];
   }
-  const std::size_t active = k;
+  part.clear();
   if (active == 0)
     throw InvalidArgument("rfm::compute", "as_of", std::to_string(as_of), "no transaction on or before it");
   t.customer.resize(active);
@@ -520,22 +784,31 @@ RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
   crmkit::detail::presize_huge(t.f, active);
   crmkit::detail::presize_huge(t.m, active);
   // Each axis: the counted histogram when there is one (same scores as score(): the counting and
-  // order-statistics paths give the same definition), else score() itself.
+  // order-statistics paths give the same definition), else score() itself. The three axes are
+  // independent tasks.
   const bool small = active <= 1;
-  if (recency_counted && !small)
-    score_counting(t.recency, o.bins, o.ties, static_cast<double>(since - span.max_rel), recency_hist.size(), t.r,
-                   std::move(recency_hist));
-  else
-    score(t.recency, o.bins, o.ties, o.recency_cuts, t.r);
-  for (auto& sc : t.r) sc = static_cast<std::uint8_t>(o.bins + 1 - sc);  // recent = high
-  if (frequency_counted && !small)
-    score_counting(t.frequency, o.bins, o.ties, 0.0, frequency_hist.size(), t.f, std::move(frequency_hist));
-  else
-    score(t.frequency, o.bins, o.ties, o.frequency_cuts, t.f);
-  if (monetary_keyed && monetary_finite && active > kSortBelow)
-    score_general(t.monetary, o.bins, o.ties, t.m, std::move(monetary_hist));
-  else
-    score(t.monetary, o.bins, o.ties, o.monetary_cuts, t.m);  // throws for a non-finite value
+  auto score_axis = [&](std::size_t axis) {
+    if (axis == 0) {
+      if (recency_counted && !small)
+        score_counting(t.recency, o.bins, o.ties, static_cast<double>(since - span.max_rel), recency_hist.size(), t.r,
+                       std::move(recency_hist));
+      else
+        score(t.recency, o.bins, o.ties, o.recency_cuts, t.r);
+      for (auto& sc : t.r) sc = static_cast<std::uint8_t>(o.bins + 1 - sc);  // recent = high
+    } else if (axis == 1) {
+      if (frequency_counted && !small)
+        score_counting(t.frequency, o.bins, o.ties, 0.0, frequency_hist.size(), t.f, std::move(frequency_hist));
+      else
+        score(t.frequency, o.bins, o.ties, o.frequency_cuts, t.f);
+    } else {
+      if (monetary_keyed && monetary_finite && active > kSortBelow)
+        score_general(t.monetary, o.bins, o.ties, t.m, std::move(monetary_hist));
+      else
+        score(t.monetary, o.bins, o.ties, o.monetary_cuts, t.m);  // throws for a non-finite value
+    }
+  };
+  if (active >= kParallelCustomers) crmkit::detail::parallel_tasks(3, score_axis);
+  else for (std::size_t axis = 0; axis < 3; ++axis) score_axis(axis);
   return t;
 }
 
