@@ -492,7 +492,6 @@ constexpr std::size_t kStreamAhead = 1024;  // rows
 // several threads (crmkit::max_threads()).
 constexpr std::size_t kCollectCodes = std::size_t{1} << 18;
 constexpr std::size_t kParallelCustomers = std::size_t{1} << 17;
-constexpr std::size_t kParallelRows = std::size_t{1} << 21;
 
 enum class Pass { Done, Invalid, WideSpan };
 
@@ -511,24 +510,19 @@ struct Scan {
   bool invalid = false;
 };
 
-// One pass over all rows: per customer of codes [lo, hi), the last day (relative to `base`, as int32),
+// One pass over all rows: per customer the last day (relative to `base`, as int32),
 // rows and spend, rows after `as_of` skipped (as_of may be the int64 maximum: no limit). The view's
 // validation is fused in (every code < n_customers, every amount finite), so the columns are read
 // once. Relative days are stored wrapped to 32 bits: the caller checks min_kept/max_kept against
-// `base` afterwards and redoes the pass in 64 bits when they do not fit (no branch per row). With a
-// code range that is not all of [0, n_customers) (a task of a threaded pass), rows of other codes
-// update one of a few scratch records instead: no branch on the code either.
-template <bool Seconds, bool Amounts, bool AllCodes>
-Scan accumulate_range(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Rec* rec,
-                      std::uint32_t lo, std::uint32_t hi) {
+// `base` afterwards and redoes the pass in 64 bits when they do not fit (no branch per row).
+template <bool Seconds, bool Amounts>
+Scan accumulate_all(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Rec* rec) {
   Scan out;
   const std::size_t n = tx.size();
   const std::uint32_t nc = tx.n_customers;
   const std::uint32_t* cust = tx.customer.data();
   const std::int64_t* time = tx.time.data();
   const double* amount = Amounts ? tx.amount.data() : nullptr;
-  const std::uint32_t width = hi - lo;
-  Rec scratch[8] = {};
   std::int64_t mx = out.max_day, kmin = out.min_kept, kmax = out.max_kept;
   bool bad_code = false, bad_amount = false;
   for (std::size_t i = 0; i < n; ++i) {
@@ -543,7 +537,7 @@ Scan accumulate_range(const core::TransactionsView& tx, std::int64_t base, std::
     // code must not even form an address outside the records)
     if (i + kPrefetch < n) {
       const std::uint32_t ahead = cust[i + kPrefetch];
-      __builtin_prefetch(&rec[AllCodes ? std::min(ahead, nc - 1) : std::min(std::max(ahead, lo), hi - 1)], 1);
+      __builtin_prefetch(&rec[std::min(ahead, nc - 1)], 1);
     }
     const std::uint32_t c = cust[i];
     if (c >= nc) {
@@ -557,58 +551,33 @@ Scan accumulate_range(const core::TransactionsView& tx, std::int64_t base, std::
     kmin = std::min(kmin, d);
     kmax = std::max(kmax, d);
     const auto u32 = static_cast<std::uint32_t>(static_cast<std::uint64_t>(d) - static_cast<std::uint64_t>(base)) ^ kSignFlip;
-    Rec* target = rec + c;
-    if constexpr (!AllCodes) {
-      const std::uintptr_t keep = std::uintptr_t{0} - static_cast<std::uintptr_t>(c - lo < width);
-      target = reinterpret_cast<Rec*>((reinterpret_cast<std::uintptr_t>(target) & keep) |
-                                      (reinterpret_cast<std::uintptr_t>(scratch + (i & 7)) & ~keep));
-    }
-    Rec& r = *target;
+    Rec& r = rec[c];
     r.last = std::max(r.last, u32);
     ++r.count;
     if constexpr (Amounts) r.spend += amount[i];
   }
   out.invalid = bad_code || bad_amount;
   out.max_day = mx;
-  out.min_kept = kmin;  // every task reads every row: this is the whole table's kept span
+  out.min_kept = kmin;
   out.max_kept = kmax;
   return out;
 }
 
-template <bool AllCodes>
-Scan accumulate_range(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Rec* rec,
-                      std::uint32_t lo, std::uint32_t hi) {
+Scan accumulate_all(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Rec* rec) {
   const bool seconds = tx.time_unit == core::TimeUnit::Seconds, amounts = !tx.amount.empty();
   if (seconds)
-    return amounts ? accumulate_range<true, true, AllCodes>(tx, base, as_of, rec, lo, hi)
-                   : accumulate_range<true, false, AllCodes>(tx, base, as_of, rec, lo, hi);
-  return amounts ? accumulate_range<false, true, AllCodes>(tx, base, as_of, rec, lo, hi)
-                 : accumulate_range<false, false, AllCodes>(tx, base, as_of, rec, lo, hi);
+    return amounts ? accumulate_all<true, true>(tx, base, as_of, rec) : accumulate_all<true, false>(tx, base, as_of, rec);
+  return amounts ? accumulate_all<false, true>(tx, base, as_of, rec) : accumulate_all<false, false>(tx, base, as_of, rec);
 }
 
-// The accumulation pass; on several threads for large tables, each task taking one range of customer
-// codes (and reading every row: each customer's rows are still added in row order, so the records are
-// the same whatever the number of tasks). Invalid when a row fails the checks (the caller then runs
-// validated() for its message), WideSpan when a kept day is more than int32 days from `base`.
+// The accumulation pass. (It stays on one thread: split by customer-code ranges over two threads,
+// each thread still paid about what one thread pays for the whole pass, as the random record updates
+// are bound by the memory system rather than by the core, so it cut no wall time and doubled the CPU
+// time.) Invalid when a row fails the checks (the caller then runs validated() for its message),
+// WideSpan when a kept day is more than int32 days from `base`.
 Pass accumulate(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Records<Rec>& rec,
                 std::int64_t& max_day, Span& span) {
-  const std::uint32_t nc = tx.n_customers;
-  std::size_t tasks = 1;
-  if (tx.size() >= kParallelRows && nc >= kParallelCustomers)
-    tasks = std::min<std::size_t>(static_cast<std::size_t>(crmkit::max_threads()), 8);
-  Scan scan;
-  if (tasks <= 1) {
-    scan = accumulate_range<true>(tx, base, as_of, rec.data(), 0, nc);
-  } else {
-    std::vector<Scan> part(tasks);
-    crmkit::detail::parallel_tasks(tasks, [&](std::size_t j) {
-      const auto lo = static_cast<std::uint32_t>(std::uint64_t{nc} * j / tasks);
-      const auto hi = static_cast<std::uint32_t>(std::uint64_t{nc} * (j + 1) / tasks);
-      part[j] = accumulate_range<false>(tx, base, as_of, rec.data(), lo, hi);
-    });
-    scan = part[0];
-    for (const Scan& p : part) scan.invalid = scan.invalid || p.invalid;
-  }
+  const Scan scan = accumulate_all(tx, base, as_of, rec.data());
   if (scan.invalid) return Pass::Invalid;
   max_day = scan.max_day;
   if (scan.min_kept <= scan.max_kept) {

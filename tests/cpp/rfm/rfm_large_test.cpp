@@ -1,6 +1,8 @@
-// rfm::compute on tables large enough for its threaded passes (>= 2^21 rows and >= 2^17 customer
-// codes): the result must be bitwise the same on 1 and on 2 threads, and equal to a straightforward
-// computation (per customer count, last day and spend added in row order, then score() of the values).
+// rfm::compute on tables large enough for its threaded passes (>= 2^17 customer codes: the collection
+// pass over ranges of codes, and the three axes scored as tasks): the result must be bitwise the same
+// on 1 and on 2 threads, and equal to a straightforward computation (per customer count, last day and
+// spend added in row order, then score() of the values). 2.2M rows also cover the accumulation's
+// far-ahead prefetches and the monetary scores' bucket table on many customers.
 #include <gtest/gtest.h>
 
 #include <cstring>
