@@ -27,7 +27,7 @@ def gbench(path):
     for b in entries:
         scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
         e = dict(b, seconds=b[TIME_KEY] * scale)
-        name = b["run_name"].removesuffix("/real_time")
+        name = b["run_name"].removesuffix("/real_time").removesuffix("/process_time")
         if b.get("run_type") == "aggregate":
             if b.get("aggregate_name") == "median":
                 medians[name] = e
