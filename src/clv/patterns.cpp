@@ -515,10 +515,13 @@ Ranks rank_codes(const ColumnCodes& c) {
 // from, with weights), LSD radix sorted (stable) in passes of at most kDigitBits bits whose digit
 // counts are taken in the same pass that forms the keys, then the runs of equal keys with their weights
 // summed in input order. key may hold the packed codes (it is overwritten in place, row j <= i).
+// Rows with x = 0 and t_x = 0 (customers without repeat purchases, often half of them) skip the sort:
+// their keys are the ranks of T alone, below low_cells, and the smallest of all keys, so their weights
+// are summed per cell (in input order) and their runs come first.
 constexpr int kDigitBits = 12;
 template <class Key, class KeyOf>
-void sorted_runs(const std::uint64_t* packed, std::size_t n, const double* w, int key_bits, const KeyOf& key_of,
-                 std::vector<Key>& key_v, std::vector<Key>& key2_v, std::vector<std::uint32_t>& row_v,
+void sorted_runs(const std::uint64_t* packed, std::size_t n, const double* w, int key_bits, std::size_t low_cells,
+                 const KeyOf& key_of, std::vector<Key>& key_v, std::vector<Key>& key2_v, std::vector<std::uint32_t>& row_v,
                  std::vector<std::uint32_t>& row2_v, std::vector<std::uint64_t>& run_key, std::vector<double>& run_w) {
   const bool weighted = w != nullptr;
   const int passes = (key_bits + kDigitBits - 1) / kDigitBits;
@@ -535,9 +538,18 @@ void sorted_runs(const std::uint64_t* packed, std::size_t n, const double* w, in
   Key* key = key_v.data();
   std::uint32_t* row = row_v.data();
   std::size_t m_rows = 0;
+  std::vector<double> low(low_cells, 0.0);
+  std::vector<std::uint8_t> low_seen(low_cells, 0);
   for (std::size_t i = 0; i < n; ++i) {
     if (weighted && !(w[i] > 0.0)) continue;
-    const auto k = static_cast<Key>(key_of(packed[i]));
+    const std::uint64_t c = packed[i];
+    if ((c >> kCodeBits) == 0 && low_cells > 0) {  // x = 0, t_x = 0: the key is T's rank
+      const std::uint64_t cell = key_of(c);
+      low[cell] += weighted ? w[i] : 1.0;
+      low_seen[cell] = 1;
+      continue;
+    }
+    const auto k = static_cast<Key>(key_of(c));
     key[m_rows] = k;
     if (weighted) row[m_rows] = static_cast<std::uint32_t>(i);
     ++m_rows;
@@ -571,11 +583,18 @@ void sorted_runs(const std::uint64_t* packed, std::size_t n, const double* w, in
   }
   key = key_v.data();
   row = row_v.data();
-  std::size_t runs = m_rows > 0 ? 1 : 0;
+  std::size_t q = 0;
+  for (std::size_t cell = 0; cell < low_cells; ++cell) q += low_seen[cell];
+  std::size_t runs = q + (m_rows > 0 ? 1 : 0);
   for (std::size_t j = 1; j < m_rows; ++j) runs += key[j] != key[j - 1];
   run_key.resize(runs);
   run_w.resize(runs);
-  std::size_t q = 0;
+  q = 0;
+  for (std::size_t cell = 0; cell < low_cells; ++cell)
+    if (low_seen[cell]) {
+      run_key[q] = cell;
+      run_w[q++] = low[cell];
+    }
   for (std::size_t j = 0; j < m_rows; ++q) {
     const Key k = key[j];
     const std::size_t j0 = j;
@@ -677,6 +696,8 @@ bool compress_coded(std::span<const double> frequency, std::span<const double> r
   std::vector<std::uint64_t>& run_key = s.run_key;
   run_w.clear();
   run_key.clear();
+  // the cells of x = 0, t_x = 0 rows (keys below 2^stx), when T has few distinct values
+  const std::size_t low_cells = stx <= 16 ? std::size_t{1} << stx : 0;
   if ((std::size_t{1} << key_bits) <= std::min<std::size_t>(65536, 4 * n + 256)) {
     // few cells: accumulate each row's weight into its cell, in input order
     const std::size_t cells = std::size_t{1} << key_bits;
@@ -695,9 +716,9 @@ bool compress_coded(std::span<const double> frequency, std::span<const double> r
         run_w.push_back(acc[k]);
       }
   } else if (key_bits <= 32) {
-    sorted_runs(packed, n, weighted ? w : nullptr, key_bits, key_of, s.key32, s.key32b, s.row, s.row2, run_key, run_w);
+    sorted_runs(packed, n, weighted ? w : nullptr, key_bits, low_cells, key_of, s.key32, s.key32b, s.row, s.row2, run_key, run_w);
   } else {
-    sorted_runs(packed, n, weighted ? w : nullptr, key_bits, key_of, s.key, s.key2, s.row, s.row2, run_key, run_w);
+    sorted_runs(packed, n, weighted ? w : nullptr, key_bits, low_cells, key_of, s.key, s.key2, s.row, s.row2, run_key, run_w);
   }
 
   const std::size_t m = run_key.size();
