@@ -440,9 +440,10 @@ template <bool Whole>
     return in & (c.value[kk] == v);
 }
 
-// Per-thread buffers kept between calls (fresh pages cost a page fault each on large inputs), up to
-// kKeepRows rows.
-constexpr std::size_t kKeepRows = std::size_t{1} << 22;
+// Per-thread buffers kept between calls (fresh pages cost a page fault each on large inputs), for inputs
+// of up to kKeepRows rows (then at most ~24 MB a thread: 8 bytes of packed codes, 2 x 4 of keys and, with
+// weights, 2 x 4 of row numbers per row); larger inputs free theirs.
+constexpr std::size_t kKeepRows = std::size_t{1} << 20;
 struct CodedScratch {
   std::vector<std::uint64_t> key, key2;  // key: the packed codes of every row (then 64-bit keys)
   std::vector<std::uint32_t> key32, key32b;  // keys of up to 32 bits
