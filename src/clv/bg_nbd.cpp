@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
@@ -417,27 +418,45 @@ bool plain_series(const BgNbdParams& p, double t, double x, double T, double& ou
 
 double softplus(double v) { return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v)); }
 
+// E_p[g(p)], p ~ Beta(A, B), g(p) = (1 - (1 + c p)^-m) / p, on the logit scale u = log(p / (1 - p)), where
+// the weight p^A (1-p)^B is smooth and decays exponentially. g is constant to 1e-13 in both tails (g -> m c
+// as p -> 0 and g -> g(1) as p -> 1), so the tails beyond u_L and u_R are those constants times the Beta
+// tail probabilities (regularised incomplete beta: exact however slowly the weight decays, e.g. p^A with
+// A = 1e-3 puts half its mass below p = 1e-300), and [u_L, u_R] is integrated by adaptive Gauss-Kronrod
+// (Boost.Math), cut at the weight's peak (u = log(A / B) +- 10 standard deviations: narrow when A and B
+// are both large) and where g turns (c p m ~ 1). A fixed trapezoid step here lost up to 3e-4 when A was
+// tiny (its step, set by the weight's width, was too coarse for g's turn).
 double beta_mixture(const BgNbdParams& p, double t, double x, double T) {
+  using GK = boost::math::quadrature::gauss_kronrod<double, 31>;
   const double A = p.a, B = p.b + x, m = p.r + x, c = t / (p.alpha + T);
-  auto log_density = [&](double u) { return -A * softplus(-u) - B * softplus(u); };  // p^A (1-p)^B, p = sigmoid(u)
+  const double g0 = m * c, g1 = -std::expm1(-m * std::log1p(c));
   auto g = [&](double u) {
     const double q = 1.0 / (1.0 + std::exp(-u));
-    if (!(q > 0.0)) return m * c;
+    if (!(q > 0.0)) return g0;
     return -std::expm1(-m * std::log1p(c * q)) / q;
   };
-  const double u0 = std::log(A) - std::log(B);
-  const double h = std::sqrt((A + B) / (A * B)) / 8.0;
-  const double l0 = log_density(u0);
-  double sw = std::exp(0.0), swg = sw * g(u0);
-  for (int dir = -1; dir <= 1; dir += 2)
-    for (int j = 1; j <= 20000; ++j) {
-      const double u = u0 + dir * j * h;
-      const double w = std::exp(log_density(u) - l0);
-      if (w < 1e-22) break;
-      sw += w;
-      swg += w * g(u);
-    }
-  return swg / sw;
+  // logit bounds where |g - g0| <= 1e-13 g0 (|g - g0| <= (m + 1) c q g0 / 2) and |g - g(1)| <= 1e-13 g(1)
+  const double uL = std::log(1e-13) - std::log1p((m + 1.0) * c);
+  const double uR = -std::log(1e-13) + std::log1p(m) + std::log1p(c);
+  const double lb = math::lbeta(A, B);
+  auto weight = [&](double u) { return std::exp(-A * softplus(-u) - B * softplus(u) - lb); };  // density of u
+  // Beta tail probabilities beyond uL and uR (sigmoid and its complement, each without cancellation)
+  const double qL = 1.0 / (1.0 + std::exp(-uL)), qLc = 1.0 / (1.0 + std::exp(uL));
+  const double qR = 1.0 / (1.0 + std::exp(-uR)), qRc = 1.0 / (1.0 + std::exp(uR));
+  const double massL = std::exp(math::log_ibeta(A, B, qL, qLc));
+  const double massR = std::exp(math::log_ibeta(B, A, qRc, qR));
+  const double u0 = std::log(A) - std::log(B), sd = std::sqrt(1.0 / A + 1.0 / B);
+  std::vector<double> cuts{uL, uR, u0 - 10.0 * sd, u0 + 10.0 * sd, -std::log(std::max(g0, 1e-300))};
+  for (double& v : cuts) v = std::clamp(v, uL, uR);
+  std::sort(cuts.begin(), cuts.end());
+  double wg = 0, w = 0;
+  for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
+    if (!(cuts[k + 1] > cuts[k])) continue;
+    wg += GK::integrate([&](double u) { return weight(u) * g(u); }, cuts[k], cuts[k + 1], 15, 1e-13);
+    w += GK::integrate(weight, cuts[k], cuts[k + 1], 15, 1e-13);
+  }
+  // ratio form: the density's normalisation (lbeta, computed from numbers of size A and B) cancels
+  return (g0 * massL + g1 * massR + wg) / (massL + massR + w);
 }
 
 double numerator_expected(const BgNbdParams& p, double t, double x, double T) {

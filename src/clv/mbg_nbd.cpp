@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crmkit/clv/bg_nbd.hpp"
 #include "crmkit/clv/detail/patterns.hpp"
 #include "crmkit/core/error.hpp"
 #include "crmkit/math/log_space.hpp"
@@ -28,8 +29,6 @@ using detail::check_out;
 using detail::num;
 
 void check_params(const char* function, const MbgNbdParams& p) { detail::check_positive_params(function, p); }
-
-std::string params_text(const MbgNbdParams& p) { return detail::params_text(p); }
 
 template <class F>
 auto guarded(const MbgNbdParams& p, const char* what, F&& f) {
@@ -109,34 +108,16 @@ double loglik_patterns(const MbgNbdParams& p, const WeightedPatterns& d, double*
 // alpha+T); future purchases follow the BG/NBD process, so
 //   E[Y(t) | alive] = (a+b+x)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+1; a+b+x; z)],
 //   z = t / (alpha+T+t)
-// (the bracket of lifetimes' ModifiedBetaGeoFitter). As for BG/NBD (src/clv/bg_nbd.cpp), Euler's
-// transformation gives 1 - (1-z)^(a-1) 2F1(a+b-r, a-1; a+b+x; z), whose series has small numerator
-// parameters, and (a-1)_k = (a-1)(a)_{k-1} removes the singularity at a = 1:
-//   E = -C L exprel((a-1) L) - (1-z)^(a-1) sum_{k>=1} T_k,
-//   C = a+b+x, L = log(1-z), T_1 = (a+b-r) z, T_{k+1} = T_k (a+b-r+k)(a+k-1) z / ((C+k)(k+1)).
+// (the bracket of lifetimes' ModifiedBetaGeoFitter). That is BG/NBD's E[Y(t) | alive] (FHL 2005 eq. 10
+// over its D) with b + 1 in place of b: the same posterior of (lambda, p). So it is computed by BG/NBD's
+// code, which chooses among Euler's series, the plain series and the Beta-mixture integral and guards
+// each against overflow and cancellation (src/clv/bg_nbd.cpp), read off at t_x = T, where BG/NBD's
+// P(alive) = 1 / (1 + a / (b + x)) (x > 0; 1 for x = 0) is divided back out. (A series of its own here had
+// no such guards: with r far above a + b its alternating terms cancelled every digit.)
 double expected_if_alive(const MbgNbdParams& p, double t, double x, double T) {
   if (t == 0.0) return 0.0;
-  const double r = p.r, alpha = p.alpha, a = p.a, b = p.b;
-  const double C = a + b + x;
-  const double L = -std::log1p(t / (alpha + T));
-  const double z = t / (alpha + T + t);
-  const double y = (a - 1.0) * L;
-  const double exprel = (y == 0.0) ? 1.0 : std::expm1(y) / y;
-  const double a1 = a + b - r;
-  double term = a1 * z, sum = term;
-  const double one_minus_z = -std::expm1(L);
-  constexpr int kMaxTerms = 10'000'000;
-  int k = 1;
-  for (; k < kMaxTerms; ++k) {
-    term *= (a1 + k) * (a + k - 1.0) * z / ((C + k) * (k + 1.0));
-    sum += term;
-    if (std::fabs(term) <= 1e-17 * std::fabs(sum) * one_minus_z && k > -a1) break;
-    if (term == 0.0) break;
-  }
-  if (k >= kMaxTerms)
-    throw NumericError("mbg_nbd", "conditional_expected_purchases: 2F1 series did not converge (t = " + num(t) +
-                                      ", x = " + num(x) + ", T = " + num(T) + ") at " + params_text(p));
-  return -C * L * exprel - std::exp(y) * sum;
+  const BgNbdParams q{p.r, p.alpha, p.a, p.b + 1.0};
+  return clv::conditional_expected_purchases(q, t, x, T, T) / clv::p_alive(q, x, T, T);
 }
 
 double p_alive_one(const MbgNbdParams& p, double x, double t_x, double T) {
