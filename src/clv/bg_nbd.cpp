@@ -732,19 +732,15 @@ void discounted_expected_purchases(const BgNbdParams& params, std::span<const do
   };
   const double r = params.r, alpha = params.alpha;
   guarded(params, fn, [&] {
+    // 1. each customer's (x, T) entry, numbered in first appearance (one serial hashing pass)
+    std::vector<std::uint32_t> row_id(n);
     for (std::size_t i = 0; i < n; ++i) {
       const double x = frequency[i], t = T[i];
       const std::size_t sl = find(x, t, table, cap);
       std::uint32_t id = table[sl];
       if (id == UINT32_MAX) {
-        double sum = 0, prev = 0;
-        for (std::size_t k = 0; k < horizons.size(); ++k) {
-          const double cur = numerator_expected(params, horizons[k], x, t);
-          sum += discounts[k] * (cur - prev);
-          prev = cur;
-        }
         id = static_cast<std::uint32_t>(entries.size());
-        entries.push_back({x, t, sum, x > 0.0 ? std::log(params.a) - std::log(params.b + x - 1.0) : 0.0});
+        entries.push_back({x, t, 0.0, x > 0.0 ? std::log(params.a) - std::log(params.b + x - 1.0) : 0.0});
         table[sl] = id;
         if (2 * entries.size() > cap) {
           cap *= 4;
@@ -753,14 +749,46 @@ void discounted_expected_purchases(const BgNbdParams& params, std::span<const do
           table.swap(bigger);
         }
       }
-      const Entry& e = entries[id];
-      if (x == 0.0) {
-        out[i] = e.s;
-      } else {
-        // P(alive) = 1 / (1 + exp(log a/(b+x-1) + (r+x) log1p((T - t_x)/(alpha + t_x)))); exp overflow gives 0.
-        const double lo = e.k + (r + x) * std::log1p((t - recency[i]) / (alpha + recency[i]));
-        out[i] = e.s / (1.0 + std::exp(lo));
+      row_id[i] = id;
+    }
+    // 2. the discounted series sum of each entry, and 3. each customer's P(alive) times it: every output
+    // depends on its own inputs only, so fixed chunks on up to max_threads() threads give the same values
+    // as one thread. Small inputs stay on the calling thread.
+    constexpr std::size_t kEntryChunk = 256, kRowChunk = 65536;
+    auto series = [&](std::size_t c) {
+      const std::size_t end = std::min(entries.size(), (c + 1) * kEntryChunk);
+      for (std::size_t e = c * kEntryChunk; e < end; ++e) {
+        double sum = 0, prev = 0;
+        for (std::size_t k = 0; k < horizons.size(); ++k) {
+          const double cur = numerator_expected(params, horizons[k], entries[e].x, entries[e].T);
+          sum += discounts[k] * (cur - prev);
+          prev = cur;
+        }
+        entries[e].s = sum;
       }
+    };
+    auto rows = [&](std::size_t c) {
+      const std::size_t end = std::min(n, (c + 1) * kRowChunk);
+      for (std::size_t i = c * kRowChunk; i < end; ++i) {
+        const Entry& e = entries[row_id[i]];
+        const double x = frequency[i];
+        if (x == 0.0) {
+          out[i] = e.s;
+        } else {
+          // P(alive) = 1 / (1 + exp(log a/(b+x-1) + (r+x) log1p((T - t_x)/(alpha + t_x)))); exp overflow gives 0.
+          const double lo = e.k + (r + x) * std::log1p((e.T - recency[i]) / (alpha + recency[i]));
+          out[i] = e.s / (1.0 + std::exp(lo));
+        }
+      }
+    };
+    const std::size_t entry_chunks = crmkit::detail::chunk_count(entries.size(), kEntryChunk);
+    const std::size_t row_chunks = crmkit::detail::chunk_count(n, kRowChunk);
+    if (n >= 4 * kRowChunk) {
+      crmkit::detail::parallel_tasks(entry_chunks, series);
+      crmkit::detail::parallel_tasks(row_chunks, rows);
+    } else {
+      for (std::size_t c = 0; c < entry_chunks; ++c) series(c);
+      for (std::size_t c = 0; c < row_chunks; ++c) rows(c);
     }
     return 0;
   });
