@@ -260,13 +260,41 @@ void rank_values(const std::vector<double>& values, std::vector<double>& sorted,
 
 }  // namespace
 
+namespace {
+
+// One stable LSD radix pass: each key (and its row, when rows are given) goes to offsets[digit]++, the
+// offsets being the prefix sums of the pass's digit histogram.
+template <class Key>
+void radix_scatter(const Key* src, Key* dst, const std::uint32_t* rows, std::uint32_t* rows_out, std::size_t n,
+                   std::size_t* offsets, int shift, Key mask) {
+  if (rows) {
+    for (std::size_t j = 0; j < n; ++j) {
+      const std::size_t at = offsets[(src[j] >> shift) & mask]++;
+      dst[at] = src[j];
+      rows_out[at] = rows[j];
+    }
+  } else {
+    for (std::size_t j = 0; j < n; ++j) dst[offsets[(src[j] >> shift) & mask]++] = src[j];
+  }
+}
+
+// The distinct values the patterns use (used[k] != 0), in order, into `out`, and `index` renumbered from
+// positions in `u` to positions in `out`.
+void compact_used(const std::vector<double>& u, std::vector<std::uint32_t>& used, std::vector<double>& out,
+                  std::vector<std::uint32_t>& index) {
+  for (std::size_t k = 0; k < u.size(); ++k)
+    if (used[k]) {
+      used[k] = static_cast<std::uint32_t>(out.size());
+      out.push_back(u[k]);
+    }
+  for (auto& i : index) i = used[i];
+}
+
 // The indexed path: number the distinct values of each column (cheap: few distinct frequencies, ages and
 // recencies), form each row's key (rank x, rank t_x, rank T) as one integer whose order is the
 // lexicographic pattern order, and sort the keys by LSD radix (digits of <= 12 bits, stable, so each pattern's
 // weights are summed in input order as in compress_hashed). Taken when every column has at most 2^21
 // distinct values; otherwise compress_hashed. Both give the same patterns in the same order.
-namespace {
-
 WeightedPatterns compress_indexed(std::span<const double> frequency, std::span<const double> recency,
                                   std::span<const double> T, std::span<const double> weights) {
   const std::size_t n = frequency.size();
@@ -318,16 +346,8 @@ WeightedPatterns compress_indexed(std::span<const double> frequency, std::span<c
     std::fill(count.begin(), count.end(), 0);
     for (std::uint64_t k : key) ++count[((k >> shift) & mask) + 1];
     for (std::size_t d = 1; d < count.size(); ++d) count[d] += count[d - 1];
-    if (weighted) {
-      for (std::size_t j = 0; j < m_rows; ++j) {
-        const std::size_t at = count[(key[j] >> shift) & mask]++;
-        key2[at] = key[j];
-        row2[at] = row[j];
-      }
-      row.swap(row2);
-    } else {
-      for (std::size_t j = 0; j < m_rows; ++j) key2[count[(key[j] >> shift) & mask]++] = key[j];
-    }
+    radix_scatter(key.data(), key2.data(), weighted ? row.data() : nullptr, row2.data(), m_rows, count.data(), shift, mask);
+    if (weighted) row.swap(row2);
     key.swap(key2);
   }
 
@@ -357,17 +377,8 @@ WeightedPatterns compress_indexed(std::span<const double> frequency, std::span<c
   }
   p.group_begin.push_back(static_cast<std::uint32_t>(p.x.size()));
   for (double w : p.w) p.total_weight += w;
-  auto compact = [](const std::vector<double>& u, std::vector<std::uint32_t>& used, std::vector<double>& out,
-                    std::vector<std::uint32_t>& index) {
-    for (std::size_t k = 0; k < u.size(); ++k)
-      if (used[k]) {
-        used[k] = static_cast<std::uint32_t>(out.size());
-        out.push_back(u[k]);
-      }
-    for (auto& i : index) i = used[i];
-  };
-  compact(uT, T_used, p.unique_T, p.T_index);
-  compact(utx, tx_used, p.unique_tx, p.tx_index);
+  compact_used(uT, T_used, p.unique_T, p.T_index);
+  compact_used(utx, tx_used, p.unique_tx, p.tx_index);
   return p;
 }
 
@@ -566,20 +577,8 @@ void sorted_runs(const std::uint64_t* packed, std::size_t n, const double* w, in
       sum += c;
     }
     const int shift = ps * digit_bits;
-    const Key* src = key_v.data();
-    Key* dst = key2_v.data();
-    if (weighted) {
-      const std::uint32_t* rs = row_v.data();
-      std::uint32_t* rd = row2_v.data();
-      for (std::size_t j = 0; j < m_rows; ++j) {
-        const std::size_t at = h[(src[j] >> shift) & dmask]++;
-        dst[at] = src[j];
-        rd[at] = rs[j];
-      }
-      row_v.swap(row2_v);
-    } else {
-      for (std::size_t j = 0; j < m_rows; ++j) dst[h[(src[j] >> shift) & dmask]++] = src[j];
-    }
+    radix_scatter(key_v.data(), key2_v.data(), weighted ? row_v.data() : nullptr, row2_v.data(), m_rows, h, shift, dmask);
+    if (weighted) row_v.swap(row2_v);
     key_v.swap(key2_v);
   }
   key = key_v.data();
@@ -755,17 +754,8 @@ bool compress_coded(std::span<const double> frequency, std::span<const double> r
   }
   p.group_begin.push_back(static_cast<std::uint32_t>(m));
   for (double wq : p.w) p.total_weight += wq;
-  auto compact = [](const std::vector<double>& u, std::vector<std::uint32_t>& used, std::vector<double>& out,
-                    std::vector<std::uint32_t>& index) {
-    for (std::size_t k = 0; k < u.size(); ++k)
-      if (used[k]) {
-        used[k] = static_cast<std::uint32_t>(out.size());
-        out.push_back(u[k]);
-      }
-    for (auto& i : index) i = used[i];
-  };
-  compact(rT.value, T_used, p.unique_T, p.T_index);
-  compact(rtx.value, tx_used, p.unique_tx, p.tx_index);
+  compact_used(rT.value, T_used, p.unique_T, p.T_index);
+  compact_used(rtx.value, tx_used, p.unique_tx, p.tx_index);
   return true;
 }
 
