@@ -4,6 +4,7 @@
 #include <fast_float/fast_float.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -14,6 +15,7 @@
 #include <fstream>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "crmkit/core/detail/huge_pages.hpp"
@@ -493,6 +495,17 @@ constexpr std::size_t kStreamAhead = 1024;  // rows
 constexpr std::size_t kCollectCodes = std::size_t{1} << 18;
 constexpr std::size_t kParallelCustomers = std::size_t{1} << 17;
 
+// Large logs are accumulated in two parts, the first and second half of the rows, each into its own
+// table of records (on two threads when allowed), merged by the collection pass: from kSplitRows rows
+// and at least two rows per customer code (below that the second table costs more than it saves).
+// The split depends on the input only, never on the thread count, so the sums are the same on any
+// thread count.
+constexpr std::size_t kSplitRows = std::size_t{1} << 21;
+
+std::size_t row_parts(const core::TransactionsView& tx) noexcept {
+  return tx.size() >= kSplitRows && tx.size() / 2 >= tx.n_customers ? 2 : 1;
+}
+
 enum class Pass { Done, Invalid, WideSpan };
 
 // The smallest and largest relative day of the rows kept (max < min when none).
@@ -516,16 +529,16 @@ struct Scan {
 // once. Relative days are stored wrapped to 32 bits: the caller checks min_kept/max_kept against
 // `base` afterwards and redoes the pass in 64 bits when they do not fit (no branch per row).
 template <bool Seconds, bool Amounts>
-Scan accumulate_all(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Rec* rec) {
+Scan accumulate_rows(const core::TransactionsView& tx, std::size_t b, std::size_t n, std::int64_t base,
+                     std::int64_t as_of, Rec* rec) {
   Scan out;
-  const std::size_t n = tx.size();
   const std::uint32_t nc = tx.n_customers;
   const std::uint32_t* cust = tx.customer.data();
   const std::int64_t* time = tx.time.data();
   const double* amount = Amounts ? tx.amount.data() : nullptr;
   std::int64_t mx = out.max_day, kmin = out.min_kept, kmax = out.max_kept;
   bool bad_code = false, bad_amount = false;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = b; i < n; ++i) {
     // The input columns are read once: fetch them well ahead as non-temporal (prefetchnta), so that
     // the streamed lines do not push the records out of the caches (on AMD's victim L3 they do).
     if ((i & 7) == 0 && i + kStreamAhead < n) {
@@ -563,21 +576,39 @@ Scan accumulate_all(const core::TransactionsView& tx, std::int64_t base, std::in
   return out;
 }
 
-Scan accumulate_all(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Rec* rec) {
+// accumulate_rows over the rows [b, e)
+Scan accumulate_rows(const core::TransactionsView& tx, std::size_t b, std::size_t e, std::int64_t base,
+                     std::int64_t as_of, Rec* rec) {
   const bool seconds = tx.time_unit == core::TimeUnit::Seconds, amounts = !tx.amount.empty();
   if (seconds)
-    return amounts ? accumulate_all<true, true>(tx, base, as_of, rec) : accumulate_all<true, false>(tx, base, as_of, rec);
-  return amounts ? accumulate_all<false, true>(tx, base, as_of, rec) : accumulate_all<false, false>(tx, base, as_of, rec);
+    return amounts ? accumulate_rows<true, true>(tx, b, e, base, as_of, rec)
+                   : accumulate_rows<true, false>(tx, b, e, base, as_of, rec);
+  return amounts ? accumulate_rows<false, true>(tx, b, e, base, as_of, rec)
+                 : accumulate_rows<false, false>(tx, b, e, base, as_of, rec);
 }
 
-// The accumulation pass. (It stays on one thread: split by customer-code ranges over two threads,
-// each thread still paid about what one thread pays for the whole pass, as the random record updates
-// are bound by the memory system rather than by the core, so it cut no wall time and doubled the CPU
-// time.) Invalid when a row fails the checks (the caller then runs validated() for its message),
-// WideSpan when a kept day is more than int32 days from `base`.
-Pass accumulate(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Records<Rec>& rec,
-                std::int64_t& max_day, Span& span) {
-  const Scan scan = accumulate_all(tx, base, as_of, rec.data());
+// The accumulation pass over `parts` (1 or 2, row_parts()) contiguous shares of the rows, part j into
+// its own table tables[j], on up to two threads. (A split by customer-code ranges instead, every thread
+// reading all rows, cut no wall time: each thread still paid about what one thread pays for the whole
+// pass, as the random record updates are bound by the memory system.) Invalid when a row fails the
+// checks (the caller then runs validated() for its message), WideSpan when a kept day is more than
+// int32 days from `base`.
+Pass accumulate(const core::TransactionsView& tx, std::int64_t base, std::int64_t as_of, Rec* const* tables,
+                std::size_t parts, std::int64_t& max_day, Span& span) {
+  std::array<Scan, 2> scans;
+  auto run = [&](std::size_t j) {
+    const std::size_t b = tx.size() * j / parts, e = tx.size() * (j + 1) / parts;
+    scans[j] = accumulate_rows(tx, b, e, base, as_of, tables[j]);
+  };
+  if (parts > 1) crmkit::detail::parallel_tasks(parts, run);
+  else run(0);
+  Scan scan = scans[0];
+  for (std::size_t j = 1; j < parts; ++j) {
+    scan.invalid = scan.invalid || scans[j].invalid;
+    scan.max_day = std::max(scan.max_day, scans[j].max_day);
+    scan.min_kept = std::min(scan.min_kept, scans[j].min_kept);
+    scan.max_kept = std::max(scan.max_kept, scans[j].max_kept);
+  }
   if (scan.invalid) return Pass::Invalid;
   max_day = scan.max_day;
   if (scan.min_kept <= scan.max_kept) {
@@ -614,16 +645,21 @@ RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
 
   const std::uint32_t nc = tx.n_customers;
   const std::int64_t limit = o.as_of ? *o.as_of : std::numeric_limits<std::int64_t>::max();
+  std::size_t parts = row_parts(tx);
   Records<Rec> rec(nc);
+  std::optional<Records<Rec>> rec2;  // the second part's table (the pages are first touched by its task)
+  if (parts == 2) rec2.emplace(nc);
   std::vector<std::int64_t> last64;  // only for tables spanning more than int32 days
   std::int64_t max_day = 0;
   std::int64_t base = core::to_day(tx.time[0], tx.time_unit);
   Span span;
-  const Pass pass = accumulate(tx, base, limit, rec, max_day, span);
+  const std::array<Rec*, 2> tables{rec.data(), rec2 ? rec2->data() : nullptr};
+  const Pass pass = accumulate(tx, base, limit, tables.data(), parts, max_day, span);
   if (pass != Pass::Done) tx_in.validated("rfm::compute");  // throws, naming the first bad row
   if (pass == Pass::WideSpan) {
     // A span beyond int32 days: rare enough for a plain int64 pass (the rows are valid: checked above).
     base = 0;
+    parts = 1;
     last64.assign(nc, std::numeric_limits<std::int64_t>::min());
     std::memset(static_cast<void*>(rec.data()), 0, nc * sizeof(Rec));
     max_day = std::numeric_limits<std::int64_t>::min();
@@ -648,11 +684,20 @@ RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
   // customers, on huge pages, cut to the active ones after), and the histograms the scorings need:
   // recency (as the distance below the latest day, an integer), frequency, and the top 16 bits of the
   // monetary values' order-preserving keys. The scorings then skip their own counting passes.
-  std::uint32_t* out_customer = crmkit::detail::presize_huge(t.customer, nc);
-  double* out_recency = crmkit::detail::presize_huge(t.recency, nc);
-  double* out_frequency = crmkit::detail::presize_huge(t.frequency, nc);
-  double* out_monetary = crmkit::detail::presize_huge(t.monetary, nc);
-  double* out_spend = crmkit::detail::presize_huge(t.total_spend, nc);
+  // (Sizing them zeroes fresh pages, kernel and memset: one task per column.)
+  std::uint32_t* out_customer = nullptr;
+  std::array<double*, 4> out_values{};
+  std::array<std::vector<double>*, 4> value_columns{&t.recency, &t.frequency, &t.monetary, &t.total_spend};
+  auto size_column = [&](std::size_t j) {
+    if (j == 0) out_customer = crmkit::detail::presize_huge(t.customer, nc);
+    else out_values[j - 1] = crmkit::detail::presize_huge(*value_columns[j - 1], nc);
+  };
+  if (nc >= kParallelCustomers) crmkit::detail::parallel_tasks(5, size_column);
+  else for (std::size_t j = 0; j < 5; ++j) size_column(j);
+  double* out_recency = out_values[0];
+  double* out_frequency = out_values[1];
+  double* out_monetary = out_values[2];
+  double* out_spend = out_values[3];
   const std::int64_t since = as_of - base;  // recency = as_of - (base + last)
   // every recency value exact in a double (they are >= 0: rows after as_of are not counted)
   std::int64_t widest = 0;
@@ -675,8 +720,8 @@ RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
     std::vector<std::uint32_t> recency_hist, frequency_hist, monetary_hist;
     bool frequency_counted = true, monetary_finite = true;
   };
-  const std::size_t parts = crmkit::detail::chunk_count(nc, kCollectCodes);
-  std::vector<Part> part(parts);
+  const std::size_t code_parts = crmkit::detail::chunk_count(nc, kCollectCodes);
+  std::vector<Part> part(code_parts);
   auto collect = [&](std::size_t j) {
     Part& p = part[j];
     const auto c0 = static_cast<std::uint32_t>(j * kCollectCodes);
@@ -689,8 +734,15 @@ RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
     std::uint32_t* mh = p.monetary_hist.data();
     bool finite = true;
     std::size_t k = c0;
+    const Rec* second = parts == 2 ? rec2->data() : nullptr;
     for (std::uint32_t c = c0; c < c1; ++c) {
-      const Rec& r = rec[c];
+      Rec r = rec[c];
+      if (second) {  // the two parts' records: first part's spend plus the second's, the later day
+        const Rec& q = second[c];
+        r.spend += q.spend;
+        r.count += q.count;
+        r.last = std::max(r.last, q.last);
+      }
       if (r.count == 0) continue;
       const double money = mean ? r.spend / r.count : r.spend;
       out_customer[k] = c;
@@ -713,14 +765,14 @@ RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
     p.monetary_finite = finite;
     p.count = k - c0;
   };
-  if (nc >= kParallelCustomers) crmkit::detail::parallel_tasks(parts, collect);
-  else for (std::size_t j = 0; j < parts; ++j) collect(j);
+  if (nc >= kParallelCustomers) crmkit::detail::parallel_tasks(code_parts, collect);
+  else for (std::size_t j = 0; j < code_parts; ++j) collect(j);
   std::vector<std::uint32_t> recency_hist = std::move(part[0].recency_hist);
   std::vector<std::uint32_t> frequency_hist = std::move(part[0].frequency_hist);
   std::vector<std::uint32_t> monetary_hist = std::move(part[0].monetary_hist);
   bool frequency_counted = part[0].frequency_counted, monetary_finite = part[0].monetary_finite;
   std::size_t active = part[0].count;
-  for (std::size_t j = 1; j < parts; ++j) {
+  for (std::size_t j = 1; j < code_parts; ++j) {
     const Part& p = part[j];
     const std::size_t from = j * kCollectCodes;
     if (from != active && p.count > 0) {
