@@ -9,15 +9,23 @@
 //    generated once per process outside the timed loops;
 //  - .../<file>: each file of CRMKIT_BENCH_DATA, ingested once outside the loops (the data the pandas
 //    comparison reads);
-//  - BM_RfmSegmentsCdnow: tests/data/CDNOW_master.txt.
+//  - BM_RfmSegmentsCdnow: tests/data/CDNOW_master.txt;
+//  - BM_ScatterFloor, BM_ScatterFloor2T (files only): the bare per-customer update that any RFM pass
+//    needs, a second floor beside BM_StreamColumns: every row adds its amount to, counts and maxes its
+//    day into a 16-byte record of its customer (prefetched as rfm::compute does), with no checks, no scoring, no
+//    outputs, into records allocated and faulted in once outside the timed loop and zeroed (memset,
+//    timed) per iteration; 2T: each thread the same over half of the rows into its own records.
 // Items are rows.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "cdnow.hpp"
+#include "crmkit/core/detail/huge_pages.hpp"
 #include "crmkit/core/parallel.hpp"
 #include "crmkit/rfm/rfm.hpp"
 #include "files.hpp"
@@ -77,6 +85,46 @@ void rfm_scores_n(benchmark::State& state, const TransactionsView& v, int thread
 void rfm_scores(benchmark::State& state, const TransactionsView& v) { rfm_scores_n(state, v, 1); }
 void rfm_scores_2t(benchmark::State& state, const TransactionsView& v) { rfm_scores_n(state, v, 2); }
 
+// the bare update loop of BM_ScatterFloor over rows [b, e)
+struct FloorRec16 {
+  double spend;
+  std::uint32_t last;
+  std::uint32_t count;
+};
+void scatter_rows(const TransactionsView& v, std::size_t b, std::size_t e, FloorRec16* rec) {
+  constexpr std::size_t ahead = 64;
+  const std::int64_t base = v.time[0];
+  for (std::size_t i = b; i < e; ++i) {
+    if ((i & 7) == 0 && i + 1024 < e) {  // the columns far ahead, non-temporal (as rfm::compute does)
+      __builtin_prefetch(&v.customer[i + 1024], 0, 0);
+      __builtin_prefetch(&v.time[i + 1024], 0, 0);
+      __builtin_prefetch(&v.amount[i + 1024], 0, 0);
+    }
+    if (i + ahead < e) __builtin_prefetch(&rec[v.customer[i + ahead]], 1);
+    FloorRec16& r = rec[v.customer[i]];
+    r.last = std::max(r.last, static_cast<std::uint32_t>(v.time[i] - base));
+    ++r.count;
+    r.spend += v.amount[i];
+  }
+}
+
+void scatter_floor_n(benchmark::State& state, const TransactionsView& v, std::size_t parts) {
+  std::vector<std::vector<FloorRec16>> rec(parts, std::vector<FloorRec16>(v.n_customers));  // faulted in once
+  for (auto& r : rec) crmkit::detail::advise_huge_pages(r.data(), r.size() * sizeof(FloorRec16));
+  const Threads limit(static_cast<int>(parts));
+  for (auto _ : state) {
+    crmkit::detail::parallel_tasks(parts, [&](std::size_t j) {
+      std::memset(static_cast<void*>(rec[j].data()), 0, rec[j].size() * sizeof(FloorRec16));
+      scatter_rows(v, v.size() * j / parts, v.size() * (j + 1) / parts, rec[j].data());
+    });
+    benchmark::DoNotOptimize(rec.data());
+    benchmark::ClobberMemory();
+  }
+  items(state, v.size());
+}
+void scatter_floor(benchmark::State& state, const TransactionsView& v) { scatter_floor_n(state, v, 1); }
+void scatter_floor_2t(benchmark::State& state, const TransactionsView& v) { scatter_floor_n(state, v, 2); }
+
 void rfm_segments(benchmark::State& state, const TransactionsView& v) {
   const Threads limit(1);
   const auto grid = crmkit::rfm::Segmentation::rf_grid();
@@ -130,6 +178,8 @@ int main(int argc, char** argv) {
   register_file_timed("BM_StreamColumns2T", stream_columns_2t);
   register_file_timed("BM_Rfm", rfm_scores);
   register_file_timed("BM_Rfm2T", rfm_scores_2t);
+  register_file_timed("BM_ScatterFloor", scatter_floor);
+  register_file_timed("BM_ScatterFloor2T", scatter_floor_2t);
   crmkit::bench::register_file_benchmarks("BM_RfmSegments", rfm_segments);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
