@@ -5,7 +5,8 @@
 #  2. generates the synthetic logs if missing (scripts/gen_synthetic.py, seed 42):
 #     $OUT/synthetic_1m.csv (1M rows, 100k customers) and $OUT/synthetic_10m.csv (10M rows, 1M customers);
 #  3. runs io_bench, summary_bench and rfm_bench pinned to one core (taskset -c $CPU),
-#     --benchmark_repetitions=5, JSON into $OUT/results/;
+#     --benchmark_repetitions=5, JSON into $OUT/results/; then rfm_bench's two-thread cases (BM_*2T)
+#     unpinned, on every core, into rfm_bench_2t.json (reported in wall time);
 #  4. runs bench/compare/pandas_compare.py on both files (pinned; the 1M file also checks that crmkit's
 #     numbers equal pandas'), and the CLI end to end, `crmkit rfm --transactions F -o ...` beside
 #     bench/compare/pandas_rfm_cli.py, with hyperfine when installed, else bench/compare/time_cmd.py;
@@ -75,6 +76,10 @@ gbench() {  # name
 gbench io_bench
 gbench summary_bench
 gbench rfm_bench
+# rfm_bench's two-thread cases again, on every core (unpinned): their wall time is the point
+log "rfm_bench two-thread cases on all cores (repetitions $reps)"
+CRMKIT_BENCH_DATA=$files "$bin/bench/rfm_bench" --benchmark_filter='2T/' --benchmark_repetitions="$reps" \
+  --benchmark_format=json >"$res/rfm_bench_2t.json"
 echo "load after gbench: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$res/machine.txt"
 
 log "pandas on $(basename "$small") (best of $pd_repeat_small, checked against crmkit)"
