@@ -523,7 +523,7 @@ struct Scan {
   bool invalid = false;
 };
 
-// One pass over all rows: per customer the last day (relative to `base`, as int32),
+// One pass over the rows [b, n) into `rec`: per customer the last day (relative to `base`, as int32),
 // rows and spend, rows after `as_of` skipped (as_of may be the int64 maximum: no limit). The view's
 // validation is fused in (every code < n_customers, every amount finite), so the columns are read
 // once. Relative days are stored wrapped to 32 bits: the caller checks min_kept/max_kept against
