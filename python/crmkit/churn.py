@@ -408,12 +408,12 @@ class LogisticRegression:
     @classmethod
     def from_json(cls, text):
         """A model from the JSON of to_json() or `crmkit churn train -o`."""
+        h = c_void_p()
+        check(lib.crmkit_logit_from_json(text.encode(), byref(h)))  # the library's checks first (depth, numbers)
         d = json.loads(text)
         o = d.get("options", {})
         m = cls(penalty=o.get("penalty", "l2"), C=o.get("C", 1.0), l1_ratio=o.get("l1_ratio"),
                 fit_intercept=o.get("fit_intercept", True), standardize=o.get("standardize", False))
-        h = c_void_p()
-        check(lib.crmkit_logit_from_json(text.encode(), byref(h)))
         m._encoded = "encoding" in d and any(c.get("type") == "categorical" for c in d["encoding"].get("columns", []))
         if "encoding" in d:
             m.feature_names_in_ = np.array([c["name"] for c in d["encoding"]["columns"]], dtype=object)

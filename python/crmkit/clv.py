@@ -17,6 +17,7 @@ from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_int64, c_void_
 
 import numpy as np
 
+from ._errors import InvalidArgumentError
 from ._lib import declare
 from ._lib import Options, check, lib
 
@@ -214,12 +215,13 @@ class _Model:
 
     @classmethod
     def from_json(cls, text):
-        key = json.loads(text).get("model")
-        if key not in (cls._key, cls._typed):
-            raise ValueError(f"the JSON holds a {key!r} model, not {cls._key!r}")
         h = c_void_p()
-        check(lib.crmkit_clv_from_json(text.encode(), byref(h)))
-        return cls()._set(h)
+        check(lib.crmkit_clv_from_json(text.encode(), byref(h)))  # the library's checks first (depth, numbers)
+        model = cls()._set(h)
+        key = json.loads(text).get("model")  # a JSON object of bounded depth by now
+        if key not in (cls._key, cls._typed):
+            raise InvalidArgumentError(f"crmkit: the JSON holds a {key!r} model, not {cls._key!r}")
+        return model
 
     def _predict(self, what, horizon, frequency=None, recency=None, T=None, monetary_value=None, n=None):
         self._require()

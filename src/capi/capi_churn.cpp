@@ -14,6 +14,7 @@
 #include "crmkit/churn/logistic.hpp"
 #include "crmkit/churn/metrics.hpp"
 #include "crmkit/churn/validation.hpp"
+#include "crmkit/io/json.hpp"
 
 struct crmkit_churn_features {
   crmkit::churn::FeatureTable t;
@@ -425,9 +426,9 @@ int32_t crmkit_logit_from_json(const char* json, crmkit_logit** out) {
     *out = nullptr;
     nlohmann::json j;
     try {
-      j = nlohmann::json::parse(json);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw InvalidArgument(fn, "json", "text", std::string("is not JSON: ") + e.what());
+      j = crmkit::io::parse_json_document(json, "<json>", "a JSON logistic model");
+    } catch (const crmkit::ParseError& e) {  // this call has always answered CRMKIT_E_INVALID_ARGUMENT here
+      throw InvalidArgument(fn, "json", "text", std::string("is not a JSON model: ") + e.what());
     }
     auto m = std::make_unique<crmkit_logit>();
     try {

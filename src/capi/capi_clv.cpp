@@ -11,6 +11,7 @@
 
 #include "capi_internal.hpp"
 #include "crmkit/clv/model.hpp"
+#include "crmkit/io/json.hpp"
 
 struct crmkit_clv_model {
   crmkit::clv::Model model;
@@ -148,12 +149,7 @@ int32_t crmkit_clv_from_json(const char* json, crmkit_clv_model** out) {
     require(json, fn, "json");
     require(out, fn, "out");
     *out = nullptr;
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(json);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw crmkit::ParseError("<json>", 0, 0, "", "a JSON model", e.what());
-    }
+    const nlohmann::json j = crmkit::io::parse_json_document(json, "<json>", "a JSON model");
     *out = new crmkit_clv_model(crmkit::clv::Model::from_json(j));
   });
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crmkit/core/error.hpp"
+#include "crmkit/io/json.hpp"
 #include "crmkit/io/table.hpp"
 
 namespace crmkit::cli {
@@ -95,16 +96,7 @@ RetentionFile read_retention_file(const std::string& path) {
 }
 
 clv::Model read_model_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "cannot open the model file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(ss.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ParseError(path, 0, 0, "", "a JSON model file as written by `crmkit fit`", e.what());
-  }
+  const nlohmann::json j = io::read_json_file(path, "a JSON model file as written by `crmkit fit`");
   try {
     return clv::Model::from_json(j);
   } catch (const InvalidArgument& e) {

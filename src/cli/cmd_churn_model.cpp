@@ -17,6 +17,7 @@
 #include "crmkit/churn/logistic.hpp"
 #include "crmkit/churn/metrics.hpp"
 #include "crmkit/churn/validation.hpp"
+#include "crmkit/io/json.hpp"
 
 namespace crmkit::cli {
 
@@ -181,14 +182,7 @@ void run_train(const TrainArgs& a) {
 }
 
 churn::LogisticModel load_model(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw IoError(path, "cannot open the model file");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(f);
-  } catch (const nlohmann::json::exception& e) {
-    throw ParseError(path, 0, 0, "", "a JSON model (from crmkit churn train -o)", std::string("invalid JSON: ") + e.what());
-  }
+  const nlohmann::json j = io::read_json_file(path, "a JSON model (from crmkit churn train -o)");
   try {
     return j.get<churn::LogisticModel>();
   } catch (const nlohmann::json::exception& e) {
