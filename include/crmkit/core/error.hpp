@@ -2,12 +2,59 @@
 // each kind to its own status code (see crmkit.h).
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace crmkit {
+
+/// Longest piece of input text that an error message quotes; longer text is cut (its size is given).
+inline constexpr std::size_t kMaxQuotedBytes = 120;
+
+/// `text` as an error message shows it: control bytes escaped (`\0`, `\n`, `\r`, `\t`, `\xHH`), so a
+/// NUL cannot cut a message short, and text longer than kMaxQuotedBytes cut, with its size in bytes.
+inline std::string quoted_text(std::string_view text) {
+  std::string out;
+  std::size_t n = text.size() > kMaxQuotedBytes ? kMaxQuotedBytes : text.size();
+  while (n > 0 && n < text.size() && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;  // whole UTF-8 characters
+  out.reserve(n + 24);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != 0x7f) {
+      out += static_cast<char>(c);
+      continue;
+    }
+    switch (c) {
+      case 0: out += "\\0"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: {
+        static constexpr char hex[] = "0123456789abcdef";
+        out += "\\x";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+      }
+    }
+  }
+  if (n < text.size()) {
+    out += "... (";
+    out += std::to_string(text.size());
+    out += " bytes)";
+  }
+  return out;
+}
+
+/// A number as messages show it: the shortest text that reads back to the same double ("0.999999999999",
+/// not "1.000000"; "1e+300", not 300 digits).
+inline std::string number_text(double x) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, r.ptr);
+}
 
 /// Base of every exception thrown by crmkit.
 class Error : public std::runtime_error {
@@ -19,10 +66,10 @@ class Error : public std::runtime_error {
 class InvalidArgument : public Error {
  public:
   InvalidArgument(std::string function, std::string argument, std::string value, std::string rule)
-      : Error(function + ": argument '" + argument + "' = " + value + ": " + rule),
+      : Error(function + ": argument '" + argument + "' = " + quoted_text(value) + ": " + rule),
         function_(std::move(function)),
         argument_(std::move(argument)),
-        value_(std::move(value)),
+        value_(quoted_text(value)),
         rule_(std::move(rule)) {}
 
   const std::string& function() const noexcept { return function_; }
@@ -70,7 +117,7 @@ class ParseError : public Error {
     }
     m += ": ";
     if (!column_name.empty()) m += "column '" + column_name + "': ";
-    m += "expected " + expected + ", found '" + found + "'";
+    m += "expected " + expected + ", found '" + quoted_text(found) + "'";
     return m;
   }
 
