@@ -4,7 +4,43 @@ import glob
 import os
 from ctypes import POINTER, c_char_p, c_double, c_int32, c_int64, c_uint32, c_void_p
 
-from ._errors import error_for
+from ._errors import InvalidArgumentError, error_for
+
+
+class _Text(c_char_p):
+    """c_char_p that refuses bytes holding a NUL: C would see the text cut at it (a path "a.csv\\0x" would
+    open "a.csv"). Every `c_char_p` argument in the signature tables is declared as this type."""
+
+    @classmethod
+    def from_param(cls, value):
+        if isinstance(value, (bytes, bytearray)) and b"\0" in value:
+            at = bytes(value).index(b"\0")
+            raise InvalidArgumentError(f"crmkit: text {bytes(value)[:80]!r} holds a NUL byte at position {at}; "
+                                       "paths, names and words passed to crmkit cannot contain NUL")
+        return c_char_p.from_param(value)
+
+
+def _bind(lib, name, res, args):
+    """Declares one function. One that takes text is wrapped so that a NUL inside a text argument raises
+    InvalidArgumentError itself (ctypes would wrap it in a ctypes.ArgumentError)."""
+    fn = lib[name]
+    fn.restype = res
+    fn.argtypes = [_Text if a is c_char_p else a for a in args]
+    if c_char_p not in args:
+        setattr(lib, name, fn)
+        return
+
+    def call(*a):
+        try:
+            return fn(*a)
+        except ctypes.ArgumentError as e:
+            text = str(e)
+            if "holds a NUL byte" not in text:
+                raise
+            raise InvalidArgumentError(text[text.index("crmkit: "):]) from None
+
+    call.__name__ = name
+    setattr(lib, name, call)
 
 #: The C ABI version this package was written for (CRMKIT_ABI_VERSION in crmkit.h).
 ABI_VERSION = 1
@@ -90,9 +126,7 @@ def _load():
             tried.append(f"{path} ({e})")
             continue
         for name, (res, args) in _SIGNATURES.items():
-            fn = getattr(lib, name)
-            fn.restype = res
-            fn.argtypes = args
+            _bind(lib, name, res, args)
         abi = lib.crmkit_abi_version()
         if abi != ABI_VERSION:
             raise ImportError(f"crmkit: {path} has C ABI version {abi}, but this package needs {ABI_VERSION}; "
@@ -108,9 +142,7 @@ def declare(signatures):
     """Sets restype/argtypes for {name: (restype, [argtypes])}. Each area module (clv, churn, kano,
     service, ...) declares its own functions at import with this, beside the code that calls them."""
     for name, (res, args) in signatures.items():
-        fn = getattr(lib, name)
-        fn.restype = res
-        fn.argtypes = args
+        _bind(lib, name, res, args)
 
 
 def check(rc):

@@ -6,6 +6,7 @@ from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_uint32, c_void
 
 import numpy as np
 
+from ._errors import InvalidArgumentError
 from ._lib import Options, check, lib
 
 try:  # pandas is optional
@@ -51,6 +52,33 @@ class _Handle:
         weakref.finalize(self, lib.crmkit_transactions_free, h)
 
 
+def _whole_column(name, values, dtype, lo, hi):
+    """`values` as a contiguous 1-D array of `dtype`, refusing what the conversion would change."""
+    a = np.asarray(values)
+    if a.ndim != 1:
+        raise InvalidArgumentError(f"crmkit: {name} must be one-dimensional, got shape {a.shape}")
+    if a.size == 0:
+        return np.ascontiguousarray(a, dtype=dtype)
+    if a.dtype.kind == "f":
+        bad = ~np.isfinite(a) | (a != np.floor(a))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InvalidArgumentError(f"crmkit: {name}[{i}] = {a[i]!r} is not a whole number "
+                                       f"({name} must hold whole {'days or seconds' if name == 'time' else 'numbers'})")
+        if a.min() < lo or a.max() > hi:
+            i = int(np.argmax((a < lo) | (a > hi)))
+            raise InvalidArgumentError(f"crmkit: {name}[{i}] = {a[i]!r} is outside {lo} to {hi}")
+        return np.ascontiguousarray(a, dtype=dtype)
+    if a.dtype.kind not in "iu":
+        raise InvalidArgumentError(f"crmkit: {name} must hold integers, got dtype {a.dtype}")
+    if a.dtype.kind == "i" or a.dtype.itemsize >= np.dtype(dtype).itemsize:
+        out = (a < lo) | (a > hi) if a.dtype.kind == "i" else a > hi
+        if out.any():
+            i = int(np.argmax(out))
+            raise InvalidArgumentError(f"crmkit: {name}[{i}] = {a[i]!r} is outside {lo} to {hi}")
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
 class Transactions:
     """A transaction table held by the library (crmkit_transactions).
 
@@ -68,14 +96,21 @@ class Transactions:
     # -- construction ------------------------------------------------------------------------------
     @classmethod
     def from_arrays(cls, codes, time, amount=None, time_unit="days", ids=None):
-        """Wraps numpy arrays (converted to uint32 / int64 / float64 only when needed)."""
-        codes = np.ascontiguousarray(codes, dtype=np.uint32)
-        time = np.ascontiguousarray(time, dtype=np.int64)
+        """Wraps one-dimensional numpy arrays (converted to uint32 / int64 / float64 only when needed).
+        Codes must be whole numbers from 0 to 2^32 - 2, times whole days or seconds; anything that would
+        change in the conversion (a negative or fractional code, a fractional time, NaN) is an error."""
+        codes = _whole_column("codes", codes, np.uint32, 0, 2**32 - 2)
+        time = _whole_column("time", time, np.int64, -(2**63), 2**63 - 1)
         n = len(codes)
         if len(time) != n:
-            raise ValueError(f"crmkit: time has {len(time)} rows, codes {n}")
+            raise InvalidArgumentError(f"crmkit: time has {len(time)} rows, codes {n}")
         amount_ptr = None
         if amount is not None:
+            amount = np.asarray(amount)
+            if amount.ndim != 1:
+                raise InvalidArgumentError(f"crmkit: amount must be one-dimensional, got shape {amount.shape}")
+            if amount.dtype.kind not in "iuf":
+                raise InvalidArgumentError(f"crmkit: amount must hold numbers, got dtype {amount.dtype}")
             amount = np.ascontiguousarray(amount, dtype=np.float64)
             amount_ptr = amount.ctypes.data_as(POINTER(c_double))
         unit = {"days": TIME_DAYS, "seconds": TIME_SECONDS}.get(time_unit)
@@ -88,6 +123,9 @@ class Transactions:
         self = cls(h, keep=(codes, time, amount))
         if ids is not None:
             encoded = [str(x).encode("utf-8") for x in ids]
+            for i, e in enumerate(encoded):
+                if b"\0" in e:
+                    raise InvalidArgumentError(f"crmkit: ids[{i}] = {e[:80]!r} holds a NUL byte")
             arr = (c_char_p * len(encoded))(*encoded)
             check(lib.crmkit_transactions_set_ids(h, arr, len(encoded)))
         return self
@@ -152,6 +190,11 @@ class Transactions:
         return _view(self._columns()[1], c_int64, np.int64, self.n_rows, self._owner)
 
     @property
+    def has_amounts(self):
+        """False for an event log without amounts (read with no_amount=True, or from arrays without amount)."""
+        return bool(self._columns()[2])
+
+    @property
     def amount(self):
         a = self._columns()[2]
         return _view(a, c_double, np.float64, self.n_rows, self._owner) if a else np.zeros(self.n_rows)
@@ -212,16 +255,17 @@ class Transactions:
 
 def read_transactions(path, customer_col=None, date_col=None, amount_col=None, date_format=None,
                       delimiter=None, header=None, skip_bad_rows=False, extra_cols=None,
-                      max_reported_errors=None):
+                      max_reported_errors=None, no_amount=False):
     """Reads a delimited transaction log (comma, tab, semicolon or whitespace; detected).
 
     Columns by header name or 1-based index (int). ``header``: None detects, True/False forces.
+    ``no_amount=True``: an event log without amounts (frequency and recency only; spend is left out).
     Raises ParseError (file:line:column in the message) or CrmkitIOError.
     """
     hdr = None if header is None else ("yes" if header else "no")
     opts = Options(customer_col=customer_col, date_col=date_col, amount_col=amount_col, date_format=date_format,
                    delimiter=delimiter, header=hdr, skip_bad_rows=bool(skip_bad_rows), extra_cols=extra_cols,
-                   max_reported_errors=max_reported_errors)
+                   max_reported_errors=max_reported_errors, no_amount=bool(no_amount) or None)
     h = c_void_p()
     check(lib.crmkit_transactions_read_csv(str(path).encode(), opts.handle, byref(h)))
     return Transactions(h)

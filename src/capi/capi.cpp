@@ -7,6 +7,8 @@
 #include <cstring>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "capi_internal.hpp"
 #include "crmkit/core/parallel.hpp"
@@ -111,12 +113,13 @@ int32_t crmkit_transactions_read_csv(const char* path, const crmkit_options* opt
     require(path, fn, "path");
     require(out, fn, "out");
     *out = nullptr;
-    Opts o(options, fn, {"customer_col", "date_col", "amount_col", "extra_cols", "date_format", "delimiter",
-                         "header", "skip_bad_rows", "max_reported_errors"});
+    Opts o(options, fn, {"customer_col", "date_col", "amount_col", "no_amount", "extra_cols", "date_format",
+                         "delimiter", "header", "skip_bad_rows", "max_reported_errors"});
     crmkit::io::ReadOptions ro;
     if (auto v = o.get("customer_col")) ro.customer = crmkit::io::ColumnRef::parse(*v);
     if (auto v = o.get("date_col")) ro.date = crmkit::io::ColumnRef::parse(*v);
     if (auto v = o.get("amount_col")) ro.amount = crmkit::io::ColumnRef::parse(*v);
+    ro.no_amount = o.flag("no_amount", false);
     if (auto v = o.get("extra_cols")) {
       std::size_t p = 0;
       while (p <= v->size()) {
@@ -182,11 +185,22 @@ int32_t crmkit_transactions_set_ids(crmkit_transactions* tx, const char* const* 
     if (tx->owned) throw InvalidArgument(fn, "tx", "a table read from CSV", "already has its ids");
     if (n < static_cast<int64_t>(tx->view.n_customers))
       throw InvalidArgument(fn, "n", std::to_string(n), "must be >= n_customers = " + std::to_string(tx->view.n_customers));
+    if (n > static_cast<int64_t>(UINT32_MAX) - 1)
+      throw InvalidArgument(fn, "n", std::to_string(n), "must be below 4294967295");
     std::vector<std::string> v;
     v.reserve(static_cast<std::size_t>(n));
+    std::unordered_map<std::string_view, int64_t> seen;  // an id must name one customer: codes would merge
+    seen.reserve(static_cast<std::size_t>(n));
     for (int64_t i = 0; i < n; ++i) {
       if (!ids[i]) throw InvalidArgument(fn, "ids[" + std::to_string(i) + "]", "NULL", "must not be NULL");
       v.emplace_back(ids[i]);
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      const auto [it, fresh] = seen.emplace(v[static_cast<std::size_t>(i)], i);
+      if (!fresh)
+        throw InvalidArgument(fn, "ids[" + std::to_string(i) + "]", "'" + v[static_cast<std::size_t>(i)] + "'",
+                              "duplicates ids[" + std::to_string(it->second) +
+                                  "]: each customer code needs its own id");
     }
     tx->ids = std::move(v);
     tx->view.n_customers = static_cast<std::uint32_t>(n);

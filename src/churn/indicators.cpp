@@ -83,7 +83,7 @@ IndicatorTable churn_indicators(const core::TransactionsView& tx_in, const Indic
   if (o.recent_days < 1)
     throw InvalidArgument(kFn, "recent_days", std::to_string(o.recent_days), "must be >= 1");
   if (!std::isfinite(o.low_csat))
-    throw InvalidArgument(kFn, "low_csat", std::to_string(o.low_csat), "must be finite");
+    throw InvalidArgument(kFn, "low_csat", number_text(o.low_csat), "must be finite");
   const core::TransactionsView tx = tx_in.validated(kFn);
   core::InteractionsView in;
   if (in_ptr) in = in_ptr->validated(kFn);
@@ -218,6 +218,10 @@ IndicatorTable churn_indicators(const core::TransactionsView& tx_in, const Indic
     }
     t.customer.push_back(static_cast<std::uint32_t>(cu));
     if (o.horizon_days > 0) t.churned.push_back(future ? 0.0 : 1.0);
+  }
+  if (tx.amount.empty()) {  // an event log: no "monetary" indicator (it would be 0 for every customer)
+    t.names.erase(t.names.begin() + 2);
+    t.columns.erase(t.columns.begin() + 2);
   }
   return t;
 }

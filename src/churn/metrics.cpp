@@ -19,7 +19,7 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string text(double v) { return std::to_string(v); }
+std::string text(double v) { return number_text(v); }
 
 // Checks sizes, labels and scores; returns the number of positives.
 std::size_t check(const char* fn, std::span<const double> score, std::span<const double> label, bool probability) {

@@ -15,6 +15,7 @@
 #include <boost/math/special_functions/gamma.hpp>
 
 #include "crmkit/core/error.hpp"
+#include "crmkit/io/date.hpp"
 #include "crmkit/math/policy.hpp"
 
 namespace crmkit::churn {
@@ -263,7 +264,7 @@ const char* conf_type_name(ConfType t) noexcept {
 
 KaplanMeierResult kaplan_meier(const SurvivalInput& in, const KaplanMeierOptions& options) {
   if (!(options.conf_level > 0 && options.conf_level < 1))
-    throw InvalidArgument(kFn, "conf_level", std::to_string(options.conf_level), "must be in (0, 1)");
+    throw InvalidArgument(kFn, "conf_level", number_text(options.conf_level), "must be in (0, 1)");
   validate(in);
   const std::size_t n = in.duration.size();
   // dense curve index per group code that occurs, in code order
@@ -350,7 +351,7 @@ CustomerDurations durations_from_transactions(const core::TransactionsView& view
   if (options.inactive_days < 1)
     throw InvalidArgument(fn, "inactive_days", std::to_string(options.inactive_days), "must be >= 1");
   if (!(options.period_days > 0) || !std::isfinite(options.period_days))
-    throw InvalidArgument(fn, "period_days", std::to_string(options.period_days), "must be finite and > 0");
+    throw InvalidArgument(fn, "period_days", number_text(options.period_days), "must be finite and > 0");
   const core::TransactionsView tx = view.validated(fn);
   if (tx.size() == 0) throw InvalidArgument(fn, "transactions", "0 rows", "needs at least one transaction");
   std::int64_t end = std::numeric_limits<std::int64_t>::min();
@@ -381,10 +382,8 @@ CustomerDurations durations_from_transactions(const core::TransactionsView& view
     out.duration.push_back(static_cast<double>(churned ? last[c] - first[c] : end - first[c]) / options.period_days);
   }
   if (out.customer.empty()) {
-    std::string rule = "no customer has a purchase on or before the observation end (day ";
-    rule += std::to_string(end);
-    rule += ")";
-    throw InvalidArgument(fn, "observation_end", std::to_string(end), rule);
+    throw InvalidArgument(fn, "observation_end", io::format_date(end),
+                          "no customer has a purchase on or before the observation end");
   }
   return out;
 }

@@ -20,6 +20,7 @@
 
 #include "crmkit/core/detail/huge_pages.hpp"
 #include "crmkit/core/error.hpp"
+#include "crmkit/io/date.hpp"
 #include "crmkit/core/parallel.hpp"
 
 #ifdef __linux__
@@ -192,7 +193,7 @@ std::uint64_t ranks_up_to(std::uint64_t s, std::uint64_t N, std::uint64_t bins) 
 void check_values(std::span<const double> values, const char* function, const char* argument) {
   for (std::size_t i = 0; i < values.size(); ++i)
     if (!(values[i] - values[i] == 0.0))
-      throw InvalidArgument(function, argument, "row " + std::to_string(i) + " = " + std::to_string(values[i]),
+      throw InvalidArgument(function, std::string(argument) + "[" + std::to_string(i) + "]", number_text(values[i]),
                             "must be finite");
 }
 
@@ -557,7 +558,7 @@ Scan accumulate_rows(const core::TransactionsView& tx, std::size_t b, std::size_
       bad_code = true;
       break;
     }
-    if constexpr (Amounts) bad_amount |= !(amount[i] - amount[i] == 0.0);  // NaN and infinities
+    if constexpr (Amounts) bad_amount |= !(amount[i] <= core::kMaxAmount && amount[i] >= -core::kMaxAmount);  // NaN, inf, huge
     const std::int64_t d = Seconds ? core::to_day(time[i], core::TimeUnit::Seconds) : time[i];
     mx = std::max(mx, d);
     if (d > as_of) continue;
@@ -569,7 +570,8 @@ Scan accumulate_rows(const core::TransactionsView& tx, std::size_t b, std::size_
     ++r.count;
     if constexpr (Amounts) r.spend += amount[i];
   }
-  out.invalid = bad_code || bad_amount;
+  // a day outside kMinDay..kMaxDay (rows after as_of count through mx) breaks the view's contract too
+  out.invalid = bad_code || bad_amount || mx > core::kMaxDay || (kmin <= kmax && kmin < core::kMinDay);
   out.max_day = mx;
   out.min_kept = kmin;
   out.max_kept = kmax;
@@ -642,6 +644,7 @@ RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
   if (o.ties != TieMethod::RankFirst && o.ties != TieMethod::ValueQuantile)
     throw InvalidArgument("rfm::compute", "ties", std::to_string(static_cast<int>(o.ties)), "is not a TieMethod");
   if (tx.size() == 0) throw InvalidArgument("rfm::compute", "tx", "0 rows", "needs at least one transaction");
+  if (o.as_of) core::check_day("rfm::compute", "as_of", *o.as_of);
 
   const std::uint32_t nc = tx.n_customers;
   const std::int64_t limit = o.as_of ? *o.as_of : std::numeric_limits<std::int64_t>::max();
@@ -674,7 +677,7 @@ RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
     }
   }
   if (!o.as_of && max_day == std::numeric_limits<std::int64_t>::max())
-    throw InvalidArgument("rfm::compute", "time", std::to_string(max_day), "leaves no day after the last transaction");
+    throw InvalidArgument("rfm::compute", "time", io::format_date(max_day), "leaves no day after the last transaction");
   const std::int64_t as_of = o.as_of ? *o.as_of : max_day + 1;
 
   RfmTable t;
@@ -795,7 +798,7 @@ RfmTable compute(const core::TransactionsView& tx_in, const RfmOptions& o) {
   }
   part.clear();
   if (active == 0)
-    throw InvalidArgument("rfm::compute", "as_of", std::to_string(as_of), "no transaction on or before it");
+    throw InvalidArgument("rfm::compute", "as_of", io::format_date(as_of), "no transaction on or before it");
   t.customer.resize(active);
   t.recency.resize(active);
   t.frequency.resize(active);

@@ -21,6 +21,7 @@
 
 #include "crmkit/core/detail/huge_pages.hpp"
 #include "crmkit/core/error.hpp"
+#include "crmkit/io/date.hpp"
 
 namespace crmkit::summary {
 
@@ -65,7 +66,8 @@ struct Hold {
 };
 
 // What the streaming pass found. `overflow`: a relative day did not fit in Day; `invalid`: a row
-// breaks the view's contract (a code >= n_customers or a non-finite amount; the caller then runs
+// breaks the view's contract (a code >= n_customers, a time outside kMinDay..kMaxDay or an amount beyond
+// kMaxAmount or not finite; the caller then runs
 // TransactionsView::validated() for the message naming the first such row).
 struct PassInfo {
   std::int64_t max_day = std::numeric_limits<std::int64_t>::min();
@@ -109,6 +111,7 @@ PassInfo stream(const core::TransactionsView& tx, std::int64_t base, std::int64_
   const double* amount = tx.amount.empty() ? nullptr : tx.amount.data();
   const bool seconds = tx.time_unit == core::TimeUnit::Seconds;
   std::int64_t max_day = std::numeric_limits<std::int64_t>::min();
+  std::int64_t min_day = std::numeric_limits<std::int64_t>::max();
   bool finite = true;
   for (std::size_t i = 0; i < n; ++i) {
     // the records are beyond the caches for large tables: fetch some rows ahead (clamped: a bad code
@@ -120,8 +123,9 @@ PassInfo stream(const core::TransactionsView& tx, std::int64_t base, std::int64_
     }
     const std::int64_t d = seconds ? core::to_day(time[i], core::TimeUnit::Seconds) : time[i];
     max_day = std::max(max_day, d);
+    min_day = std::min(min_day, d);
     const double a = amount ? amount[i] : 0.0;
-    finite = finite && (a - a == 0.0);  // false for NaN and infinities
+    finite = finite && (a <= core::kMaxAmount && a >= -core::kMaxAmount);  // false for NaN, infinities, huge amounts
     if (d <= cal_end) {
       std::int64_t rel64;
       if (!fits<Day>(d, base, rel64)) {
@@ -167,7 +171,7 @@ PassInfo stream(const core::TransactionsView& tx, std::int64_t base, std::int64_
       }
     }
   }
-  info.invalid = !finite;
+  info.invalid = !finite || (n > 0 && (min_day < core::kMinDay || max_day > core::kMaxDay));
   info.max_day = max_day;
   return info;
 }
@@ -401,6 +405,7 @@ core::TransactionsView checked_shape(const core::TransactionsView& tx, const cha
 
 CustomerSummary summarize(const core::TransactionsView& tx_in, const SummaryOptions& options) {
   const core::TransactionsView tx = checked_shape(tx_in, "summarize");
+  if (options.observation_end) core::check_day("summarize", "observation_end", *options.observation_end);
   if (tx.size() == 0 && !options.observation_end)
     throw InvalidArgument("summarize", "tx", "0 rows",
                           "needs at least one transaction, or an explicit observation_end");
@@ -413,13 +418,15 @@ CustomerSummary summarize(const core::TransactionsView& tx_in, const SummaryOpti
 HoldoutSummary summarize_holdout(const core::TransactionsView& tx_in, std::int64_t calibration_end,
                                  const SummaryOptions& options) {
   const core::TransactionsView tx = checked_shape(tx_in, "summarize_holdout");
+  if (options.observation_end) core::check_day("summarize_holdout", "observation_end", *options.observation_end);
+  core::check_day("summarize_holdout", "calibration_end", calibration_end);
   if (tx.size() == 0 && !options.observation_end)
     throw InvalidArgument("summarize_holdout", "tx", "0 rows",
                           "needs at least one transaction, or an explicit observation_end");
   auto check_end = [calibration_end](std::int64_t end) {
     if (calibration_end >= end)
-      throw InvalidArgument("summarize_holdout", "calibration_end", std::to_string(calibration_end),
-                            "must be before the observation end (day " + std::to_string(end) + ")");
+      throw InvalidArgument("summarize_holdout", "calibration_end", io::format_date(calibration_end),
+                            "must be before the observation end (" + io::format_date(end) + ")");
   };
   if (options.observation_end) check_end(*options.observation_end);
   const std::int64_t limit = options.observation_end ? *options.observation_end : kNoLimit;

@@ -414,7 +414,7 @@ TEST(Rfm, ErrorsNameTheProblem) {
   };
   RfmOptions o;
   o.as_of = 4;
-  expect_invalid([&] { compute(v, o); }, "'as_of' = 4: no transaction on or before it");
+  expect_invalid([&] { compute(v, o); }, "'as_of' = 1970-01-05: no transaction on or before it");
   o = {};
   o.bins = 101;
   expect_invalid([&] { compute(v, o); }, "'bins' = 101: must be in 2..100");
@@ -424,7 +424,7 @@ TEST(Rfm, ErrorsNameTheProblem) {
   expect_invalid([&] { compute(core::TransactionsView{}); }, "needs at least one transaction");
   std::vector<std::uint8_t> out(2);
   expect_invalid([&] { score(std::vector<double>{1, NAN}, 5, TieMethod::RankFirst, {}, out); },
-                 "'values' = row 1");
+                 "'values[1]' = nan: must be finite");
   expect_invalid([&] { score(std::vector<double>{1}, 5, TieMethod::RankFirst, {}, out); }, "'out' = length 2");
 }
 

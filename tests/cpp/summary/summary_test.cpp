@@ -233,12 +233,12 @@ TEST(Summary, InvalidInput) {
   expect_invalid([&] { summarize(view(c, t, a)); }, "summarize: argument 'time' = length 1: must equal customer length 2");
   const std::vector<std::int64_t> t2{0, 1};
   const std::vector<double> bad{1, NAN};
-  expect_invalid([&] { summarize(view(c, t2, bad)); }, "'amount' = row 1");
+  expect_invalid([&] { summarize(view(c, t2, bad)); }, "'amount[1]' = nan");
   expect_invalid([&] { summarize(view(c, t2, std::vector<double>{1})); }, "(or be empty)");
   expect_invalid([&] { summarize(core::TransactionsView{c, t2, a, core::TimeUnit::Days, 1}); },
                  "must be < n_customers = 1");
   expect_invalid([&] { summarize(view({}, {}, {})); }, "needs at least one transaction");
-  expect_invalid([&] { summarize_holdout(view(c, t2, a), 1, {}); }, "must be before the observation end (day 1)");
+  expect_invalid([&] { summarize_holdout(view(c, t2, a), 1, {}); }, "must be before the observation end (1970-01-02)");
   expect_invalid([&] { parse_period("year"); }, "must be day, week or month");
 }
 

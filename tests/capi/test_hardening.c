@@ -1,0 +1,130 @@
+/* Issue 13, hardening of the C ABI's inputs: what a caller passes may be refused, never crash the host.
+ * Each case was a crash or a silent wrong answer before (named in the comment). */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "check.h"
+
+/* A customer code at the dictionary's size (0xFFFFFFFF) made n_customers wrap to 0: summary gave 0 rows
+ * and rfm, cohorts, durations and analyze wrote outside their tables. */
+static void test_code_at_dictionary_size(void) {
+  const uint32_t customer[] = {0xFFFFFFFFu, 1};
+  const int64_t time[] = {10, 20};
+  const double amount[] = {1, 2};
+  crmkit_transactions* tx = NULL;
+  CHECK_RC(crmkit_transactions_from_arrays(customer, time, amount, 2, CRMKIT_TIME_DAYS, &tx),
+           CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(tx == NULL);
+  CHECK(HAS(crmkit_last_error(), "customer[0]"));
+  CHECK(HAS(crmkit_last_error(), "4294967295"));
+}
+
+/* Times at INT64_MIN / INT64_MAX: cohorts segfaulted (the period count overflowed past its cap), summary
+ * and durations returned recency = T = -1 with status OK. */
+static void test_extreme_times(void) {
+  const uint32_t customer[] = {0, 0, 1};
+  const int64_t days[][3] = {{INT64_MIN, 5, 6}, {5, INT64_MAX, 6}, {5, 2932897, 6}, {-719163, 5, 6}};
+  for (int k = 0; k < 4; ++k) {
+    crmkit_transactions* tx = NULL;
+    CHECK_RC(crmkit_transactions_from_arrays(customer, days[k], NULL, 3, CRMKIT_TIME_DAYS, &tx),
+             CRMKIT_E_INVALID_ARGUMENT);
+    CHECK(HAS(crmkit_last_error(), "0001-01-01 to 9999-12-31"));
+  }
+  const int64_t seconds[] = {INT64_MIN, 0, 86400};
+  crmkit_transactions* tx = NULL;
+  CHECK_RC(crmkit_transactions_from_arrays(customer, seconds, NULL, 3, CRMKIT_TIME_SECONDS, &tx),
+           CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "time[0]"));
+  /* the edges themselves are fine */
+  const int64_t edges[] = {-719162, 2932896, 0};
+  CHECK_RC(crmkit_transactions_from_arrays(customer, edges, NULL, 3, CRMKIT_TIME_DAYS, &tx), CRMKIT_OK);
+  crmkit_summary* s = NULL;
+  CHECK_RC(crmkit_summary_compute(tx, NULL, &s), CRMKIT_OK);
+  double rec[2] = {0, 0}, T[2] = {0, 0};
+  CHECK_RC(crmkit_summary_column(s, "recency", rec, 2), CRMKIT_OK);
+  CHECK_RC(crmkit_summary_column(s, "T", T, 2), CRMKIT_OK);
+  CHECK(rec[0] == 2932896.0 + 719162.0 && T[0] == rec[0] && rec[1] == 0 && T[1] == 2932896.0);
+  crmkit_summary_free(s);
+  crmkit_cohorts* c = NULL;
+  CHECK_RC(crmkit_cohorts_compute(tx, NULL, &c), CRMKIT_E_INVALID_ARGUMENT); /* 10,000 years of months */
+  CHECK(HAS(crmkit_last_error(), "at most 2000"));
+  crmkit_transactions_free(tx);
+}
+
+/* Amounts whose per-customer sums overflow printed inf in summary and churn features. */
+static void test_amounts_that_would_overflow(void) {
+  const uint32_t customer[] = {0, 0, 1};
+  const int64_t time[] = {1, 2, 3};
+  const double amount[] = {1.5e308, 1.5e308, 1};
+  crmkit_transactions* tx = NULL;
+  CHECK_RC(crmkit_transactions_from_arrays(customer, time, amount, 3, CRMKIT_TIME_DAYS, &tx),
+           CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "amount[0]"));
+  CHECK(HAS(crmkit_last_error(), "1e290"));
+  const double fine[] = {1e290, 1e290, -1e290};
+  CHECK_RC(crmkit_transactions_from_arrays(customer, time, fine, 3, CRMKIT_TIME_DAYS, &tx), CRMKIT_OK);
+  crmkit_summary* s = NULL;
+  CHECK_RC(crmkit_summary_compute(tx, NULL, &s), CRMKIT_OK);
+  double total[2];
+  CHECK_RC(crmkit_summary_column(s, "total_spend", total, 2), CRMKIT_OK);
+  CHECK(total[0] == 2e290 && total[1] == -1e290);
+  crmkit_summary_free(s);
+  crmkit_transactions_free(tx);
+}
+
+/* The same id for two codes merged them silently in every output keyed by id. */
+static void test_duplicate_ids(void) {
+  const uint32_t customer[] = {0, 1, 2};
+  const int64_t time[] = {1, 2, 3};
+  crmkit_transactions* tx = NULL;
+  CHECK_RC(crmkit_transactions_from_arrays(customer, time, NULL, 3, CRMKIT_TIME_DAYS, &tx), CRMKIT_OK);
+  const char* ids[] = {"a", "b", "a"};
+  CHECK_RC(crmkit_transactions_set_ids(tx, ids, 3), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "ids[2]"));
+  CHECK(HAS(crmkit_last_error(), "duplicates ids[0]"));
+  const char* ok[] = {"a", "b", "c"};
+  CHECK_RC(crmkit_transactions_set_ids(tx, ok, 3), CRMKIT_OK);
+  crmkit_transactions_free(tx);
+}
+
+/* '[' * 100000 + ']' * 100000 as a model crashed every loader (SIGSEGV). */
+static char* nested(int depth) {
+  char* s = malloc((size_t)depth * 2 + 1);
+  for (int i = 0; i < depth; ++i) {
+    s[i] = '[';
+    s[depth + i] = ']';
+  }
+  s[2 * depth] = '\0';
+  return s;
+}
+
+static void test_deep_json(void) {
+  char* deep = nested(100000);
+  crmkit_clv_model* m = NULL;
+  CHECK_RC(crmkit_clv_from_json(deep, &m), CRMKIT_E_PARSE);
+  CHECK(HAS(crmkit_last_error(), "nested more than 64 levels"));
+  CHECK(HAS(crmkit_last_error(), "<json>:1:65"));
+  crmkit_logit* l = NULL;
+  CHECK_RC(crmkit_logit_from_json(deep, &l), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "nested more than 64 levels"));
+  free(deep);
+  char* shallow = nested(64); /* deep enough to be legal JSON crmkit reads, not a model */
+  CHECK_RC(crmkit_clv_from_json(shallow, &m), CRMKIT_E_INVALID_ARGUMENT);
+  free(shallow);
+  /* 1e400 does not fit a double: a parse error naming the number, not CRMKIT_E_INTERNAL */
+  CHECK_RC(crmkit_clv_from_json("{\"model\": \"bgnbd\", \"params\": {\"r\": 1e400, \"alpha\": 1, \"a\": 1, \"b\": 1}}", &m),
+           CRMKIT_E_PARSE);
+  CHECK(HAS(crmkit_last_error(), "1e400"));
+  CHECK(m == NULL);
+}
+
+int main(void) {
+  test_code_at_dictionary_size();
+  test_extreme_times();
+  test_amounts_that_would_overflow();
+  test_duplicate_ids();
+  test_deep_json();
+  printf("hardening: %d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
