@@ -39,11 +39,14 @@ def summary(data, customer_id_col="customer_id", datetime_col="date", monetary_v
         n = n.value
         codes = np.empty(n, dtype=np.uint32)
         check(lib.crmkit_summary_customers(h, codes.ctypes.data_as(POINTER(c_uint32)), n))
-        cols = {k: _column(h, k, n) for k in ("frequency", "recency", "T", "monetary_value")}
+        # as lifetimes: without amounts (an event log) there is no monetary_value column
+        money = tx.has_amounts
+        cols = {k: _column(h, k, n) for k in ("frequency", "recency", "T", "monetary_value")[:4 if money else 3]}
         if calibration_end is not None:
             cols["frequency_holdout"] = _column(h, "frequency_holdout", n)
             cols["duration_holdout"] = _column(h, "duration_holdout", n)
-            cols["monetary_value_holdout"] = _column(h, "monetary_holdout", n)
+            if money:
+                cols["monetary_value_holdout"] = _column(h, "monetary_holdout", n)
     finally:
         lib.crmkit_summary_free(h)
     ids = tx.customer_ids[codes]

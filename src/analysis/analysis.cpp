@@ -255,15 +255,16 @@ double top_share(std::vector<double> values, double top) {
 }
 
 
-// The four calibration-summary features of the logistic churn model, one row per customer.
-Eigen::MatrixXd churn_features(const summary::CustomerSummary& s) {
-  Eigen::MatrixXd x(static_cast<Eigen::Index>(s.size()), 4);
+// The calibration-summary features of the logistic churn model, one row per customer: frequency,
+// recency, T and (when the log has amounts) monetary_value.
+Eigen::MatrixXd churn_features(const summary::CustomerSummary& s, bool amounts) {
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(s.size()), amounts ? 4 : 3);
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto r = static_cast<Eigen::Index>(i);
     x(r, 0) = s.frequency[i];
     x(r, 1) = s.recency[i];
     x(r, 2) = s.T[i];
-    x(r, 3) = s.monetary_value[i];
+    if (amounts) x(r, 3) = s.monetary_value[i];
   }
   return x;
 }
@@ -336,9 +337,9 @@ Results analyze(const Inputs& inputs, const Options& options) {
   if (options.horizon_months < 1)
     throw InvalidArgument("analysis::analyze", "horizon_months", std::to_string(options.horizon_months), "must be >= 1");
   if (!(options.discount_rate >= 0))
-    throw InvalidArgument("analysis::analyze", "discount_rate", std::to_string(options.discount_rate), "must be >= 0");
+    throw InvalidArgument("analysis::analyze", "discount_rate", number_text(options.discount_rate), "must be >= 0");
   if (!(options.margin > 0))
-    throw InvalidArgument("analysis::analyze", "margin", std::to_string(options.margin), "must be > 0");
+    throw InvalidArgument("analysis::analyze", "margin", number_text(options.margin), "must be > 0");
 
   Stepper step{options.progress, options.calibration_end ? 7 : 6};
   Results res;
@@ -349,6 +350,10 @@ Results analyze(const Inputs& inputs, const Options& options) {
   res.discount_rate = options.discount_rate;
   res.margin = options.margin;
   res.ids = inputs.ids;
+  res.amounts = !tx.amount.empty();
+  if (!res.amounts)
+    res.notes.push_back({"Spend and value", "The log has no amounts: revenue, spend and customer lifetime value "
+                                            "are left out; segments, activity and churn use purchases alone."});
 
   // ---- 1. summaries and RFM ------------------------------------------------------------------------
   step("summaries and RFM segments");
@@ -377,6 +382,9 @@ Results analyze(const Inputs& inputs, const Options& options) {
   ro.bins = options.rfm_bins;
   rfm::RfmTable rt = rfm::compute(tx, ro);
   const rfm::Segmentation seg = rfm::Segmentation::preset(options.segments);
+  if (!res.amounts && options.segments != "rf-grid")
+    throw InvalidArgument("analysis::analyze", "segments", options.segments,
+                          "uses monetary scores, and the log has no amounts: use rf-grid");
   if (seg.bins != options.rfm_bins)
     throw InvalidArgument("analysis::analyze", "segments", options.segments,
                           "is written for " + std::to_string(seg.bins) + " bins, not " + std::to_string(options.rfm_bins));
@@ -558,7 +566,7 @@ Results analyze(const Inputs& inputs, const Options& options) {
 
   // ---- 4. spend and CLV ----------------------------------------------------------------------------
   step("spend model and CLV");
-  if (model) {
+  if (model && res.amounts) {
     std::vector<double> w(n, 1.0);
     std::size_t used = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -663,12 +671,13 @@ Results analyze(const Inputs& inputs, const Options& options) {
       const std::size_t folds = static_cast<std::size_t>(std::min({5.0, churners, stayers}));
       if (folds >= 2) {
         try {
-          const Eigen::MatrixXd x = churn_features(cal);
+          const Eigen::MatrixXd x = churn_features(cal, res.amounts);
           churn::LogisticOptions lo;
           lo.standardize = true;
           const auto cv = churn::cross_validate(x, y, lo, folds, 0);
           const churn::LogisticModel lm =
-              churn::fit_logistic(x, y, lo, {"frequency", "recency", "T", "monetary_value"});
+              churn::fit_logistic(x, y, lo, res.amounts ? std::vector<std::string>{"frequency", "recency", "T", "monetary_value"}
+                                                        : std::vector<std::string>{"frequency", "recency", "T"});
           ChurnModel lmod;
           lmod.feature_names = lm.feature_names;
           for (Eigen::Index j = 0; j < lm.coef.size(); ++j) {
@@ -687,7 +696,7 @@ Results analyze(const Inputs& inputs, const Options& options) {
           const std::vector<double> ones(cal.size(), 1.0);
           h.churn_scores.push_back(churn_curves("logistic model", cv.probability, y, ones));
           c.churn_probability.resize(n);
-          lm.predict_proba(churn_features(s), c.churn_probability);
+          lm.predict_proba(churn_features(s, res.amounts), c.churn_probability);
           res.churn_model = std::move(lmod);
           if (!res.churn_model->converged)
             res.notes.push_back({"Churn model", "The logistic churn model did not converge: treat its scores with care."});
@@ -818,14 +827,16 @@ nlohmann::ordered_json Results::summary_json() const {
   j["margin"] = margin;
   j["customers"] = n_customers;
   j["transactions"] = n_transactions;
-  j["revenue"] = revenue;
+  j["amounts"] = amounts;
+  j["revenue"] = amounts ? J(revenue) : J(nullptr);
   j["repeat_customer_share"] = repeat_customer_share;
-  j["top20_revenue_share"] = top20_revenue_share;
+  j["top20_revenue_share"] = amounts ? J(top20_revenue_share) : J(nullptr);
   J segs = J::array();
   for (const auto& r : segments) {
     if (r.customers == 0) continue;
     segs.push_back({{"segment", r.segment}, {"customers", r.customers}, {"customer_share", r.customer_share},
-                    {"revenue", r.revenue}, {"revenue_share", r.revenue_share}});
+                    {"revenue", amounts ? J(r.revenue) : J(nullptr)},
+                    {"revenue_share", amounts ? J(r.revenue_share) : J(nullptr)}});
   }
   j["segments"] = segs;
   auto model_json = [&](const FittedModel& m) {

@@ -194,10 +194,13 @@ void write_customers_csv(const Results& res, std::ostream& os) {
     out += ',';
     put_double(out, c.rfm_frequency[i]);
     out += ',';
-    put_double(out, c.rfm_monetary[i]);
+    // without amounts (res.amounts false) the money columns and the M score are empty cells
+    if (res.amounts) put_double(out, c.rfm_monetary[i]);
     out += ',';
-    out += std::to_string(c.r[i]) + ',' + std::to_string(c.f[i]) + ',' + std::to_string(c.m[i]) + ',';
-    out += std::to_string(c.r[i]) + std::to_string(c.f[i]) + std::to_string(c.m[i]);
+    out += std::to_string(c.r[i]) + ',' + std::to_string(c.f[i]) + ',';
+    if (res.amounts) out += std::to_string(c.m[i]);
+    out += ',';
+    if (res.amounts) out += std::to_string(c.r[i]) + std::to_string(c.f[i]) + std::to_string(c.m[i]);
     out += ',';
     put_csv_text(out, res.segment_names[c.segment[i]]);
     out += ',';
@@ -207,9 +210,9 @@ void write_customers_csv(const Results& res, std::ostream& os) {
     out += ',';
     put_double(out, c.T[i]);
     out += ',';
-    put_double(out, c.monetary_value[i]);
+    if (res.amounts) put_double(out, c.monetary_value[i]);
     out += ',';
-    put_double(out, c.total_spend[i]);
+    if (res.amounts) put_double(out, c.total_spend[i]);
     out += ',';
     out += std::to_string(c.n_transactions[i]);
     out += ',';
@@ -266,9 +269,9 @@ std::string render_report(const Results& res) {
   };
   h.raw("<div class=\"cards\">");
   card(grouped(static_cast<double>(res.n_customers)), "customers");
-  card(grouped(res.revenue), "revenue");
+  if (res.amounts) card(grouped(res.revenue), "revenue");
   card(pct(res.repeat_customer_share), "bought more than once");
-  card(pct(res.top20_revenue_share), "of revenue from the top 20% of customers");
+  if (res.amounts) card(pct(res.top20_revenue_share), "of revenue from the top 20% of customers");
   if (!c.p_alive.empty()) {
     double alive = 0, expected = 0;
     for (std::size_t i = 0; i < c.size(); ++i) {
@@ -302,26 +305,34 @@ std::string render_report(const Results& res) {
       cs.values.push_back(r.customer_share);
       rs.values.push_back(r.revenue_share);
       if (!top || r.revenue_share > top->revenue_share) top = &r;
+      if (!res.amounts && r.customers > top->customers) top = &r;
     }
-    std::string reading = "The top 20% of customers by spend bring " + pct(res.top20_revenue_share) + " of revenue";
-    if (top)
-      reading += "; " + top->segment + " are " + pct(top->customer_share) + " of customers and bring " +
-                 pct(top->revenue_share) + " of revenue.";
+    std::string reading;
+    if (res.amounts) {
+      reading = "The top 20% of customers by spend bring " + pct(res.top20_revenue_share) + " of revenue";
+      if (top)
+        reading += "; " + top->segment + " are " + pct(top->customer_share) + " of customers and bring " +
+                   pct(top->revenue_share) + " of revenue.";
+    } else {
+      reading = "The log has no amounts: segments by recency and frequency alone";
+      if (top) reading += "; the largest, " + top->segment + ", holds " + pct(top->customer_share) + " of customers.";
+    }
     h.section("segments", "RFM segments", reading);
     svg::BarChart bc;
-    bc.axes = {"Segment sizes and revenue shares", "segment", "share", true};
+    bc.axes = {res.amounts ? "Segment sizes and revenue shares" : "Segment sizes", "segment", "share", true};
     bc.categories = cats;
-    bc.series = {cs, rs};
+    bc.series = res.amounts ? std::vector<svg::Series>{cs, rs} : std::vector<svg::Series>{cs};
     h.figure(svg::bar_chart(bc));
-    h.raw("<table><thead><tr><th>segment</th><th>customers</th><th>share</th><th>revenue</th><th>revenue share</th>"
+    h.raw(std::string("<table><thead><tr><th>segment</th><th>customers</th><th>share</th>") +
+          (res.amounts ? "<th>revenue</th><th>revenue share</th>" : "") +
           "<th>mean days since last purchase</th><th>mean purchases</th></tr></thead><tbody>");
     for (const auto& r : res.segments) {
       if (r.customers == 0) continue;
       h.raw("<tr><td>");
       h.text(r.segment);
       h.raw("</td><td>" + grouped(static_cast<double>(r.customers)) + "</td><td>" + pct(r.customer_share, 1) +
-            "</td><td>" + grouped(r.revenue) + "</td><td>" + pct(r.revenue_share, 1) + "</td><td>" +
-            fixed(r.mean_recency, 0) + "</td><td>" + fixed(r.mean_frequency, 1) + "</td></tr>");
+            (res.amounts ? "</td><td>" + grouped(r.revenue) + "</td><td>" + pct(r.revenue_share, 1) : std::string()) +
+            "</td><td>" + fixed(r.mean_recency, 0) + "</td><td>" + fixed(r.mean_frequency, 1) + "</td></tr>");
     }
     h.raw("</tbody></table>");
     h.end_section();
@@ -530,7 +541,8 @@ std::string render_report(const Results& res) {
       }
       h.raw("<p class=\"muted\">");
       h.text("The logistic model predicts \"no purchase in the next " + fixed(m.horizon, 0) + " " + unit +
-             "\" from the calibration summary's frequency, recency, T and monetary value (standardised, L2, C = 1). "
+             "\" from the calibration summary's frequency, recency" + (res.amounts ? ", T and monetary value" : " and T") +
+             " (standardised, L2, C = 1). "
              "Its scores here are out-of-fold (" + std::to_string(m.folds) +
              "-fold cross-validation: no customer is scored by a model fitted on it); coefficients per standard "
              "deviation: " + coefs + ". customers.csv's churn_probability applies it at the as-of day.");

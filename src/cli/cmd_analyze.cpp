@@ -62,7 +62,7 @@ void add_analyze(CLI::App& root, std::vector<Command>& commands) {
   CLI::App* app = root.add_subcommand(
       "analyze", "End-to-end customer analysis: writes customers.csv, summary.json and a self-contained "
                  "report.html (segments, P(alive), expected purchases, CLV, churn risk) into -o DIR");
-  a->tx.add_to(*app);
+  a->tx.add_to(*app, true);
   app->add_option("--interactions", a->interactions,
                   "Interaction table CSV: service metrics (CSAT, CES, FCR, SLA by channel; NPS when it has a score "
                   "column) in the report and service.json")
@@ -109,6 +109,8 @@ void add_analyze(CLI::App& root, std::vector<Command>& commands) {
     o.discount_rate = a->discount_rate;
     o.margin = a->margin;
     o.segments = a->segments;
+    if (a->tx.no_amount && a->segments != "rf-grid")
+      throw UsageError("--segments " + a->segments + " uses monetary scores, and --no-amount has none: use rf-grid");
     auto progress = std::make_shared<ProgressWriter>(a->quiet);
     o.progress = [progress](int step, int steps, std::string_view what) { (*progress)(step, steps + 2, what); };
 

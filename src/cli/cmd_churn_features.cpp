@@ -78,7 +78,7 @@ static void add_churn_features(CLI::App& root, std::vector<Command>& commands) {
       "gap_z (+ with --interactions: days_since_interaction, interactions, complaints, csat_mean, csat_last, "
       "low_csat_streak, fcr_share, response_minutes_mean), churned (1 = no purchase in (cutoff, cutoff + "
       "horizon]). Indicators read only days <= cutoff (docs/models/churn_indicators.md)");
-  a->tx.add_to(*app);
+  a->tx.add_to(*app, true);
   app->add_option("--interactions", a->interactions,
                   "Interaction log (CSV: customer, date, channel, kind, csat, first_response_minutes, "
                   "resolved_first_contact; docs/data-formats.md)")

@@ -23,13 +23,13 @@ static void add_cohorts(CLI::App& root, std::vector<Command>& commands) {
       "cohorts",
       "Cohort retention: customers grouped by the month of their first purchase, with the customers active "
       "and the revenue k months later");
-  a->tx.add_to(*app);
+  a->tx.add_to(*app, true);
   app->add_option("--period", a->period, "Cohort and offset period: month, quarter or week (Monday to Sunday)")
       ->check(CLI::IsMember({"month", "quarter", "week"}))
       ->capture_default_str();
   app->add_option("--wide", a->wide,
                   "Output one matrix row per cohort (cohort,cohort_size,0,1,2,...) of customers, retention or "
-                  "revenue instead of the long table; cells after the log's end are empty (nan)")
+                  "revenue instead of the long table; cells after the log's end are empty")
       ->check(CLI::IsMember({"customers", "retention", "revenue"}));
   a->out.add_to(*app);
   app->footer(
@@ -46,6 +46,7 @@ static void add_cohorts(CLI::App& root, std::vector<Command>& commands) {
 
   commands.push_back({app, [a] {
     const churn::CohortPeriod period = churn::parse_cohort_period(a->period);
+    if (a->tx.no_amount && a->wide == "revenue") throw UsageError("--wide revenue needs amounts, and --no-amount has none");
     const auto& table = keep_until_exit(a->tx.read());
     const churn::CohortTable t = churn::cohort_retention(table.view(), period);
     if (a->out.format == "json") {
@@ -89,7 +90,7 @@ static void add_cohorts(CLI::App& root, std::vector<Command>& commands) {
       out.add("cohort_size", std::move(size));
       out.add("customers", std::move(customers));
       out.add("retention", std::move(retention), Style{2, true});
-      out.add("revenue", std::move(revenue));
+      if (!table.amount.empty()) out.add("revenue", std::move(revenue));  // --no-amount: no revenue column
     }
     write_output(out, a->out);
   }});

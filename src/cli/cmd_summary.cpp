@@ -23,7 +23,7 @@ static void add_summary(CLI::App& root, std::vector<Command>& commands) {
       "summary",
       "Per-customer summary: customer_id,frequency,recency,T,monetary_value "
       "(+ frequency_holdout,duration_holdout,monetary_value_holdout with --calibration-end)");
-  a->tx.add_to(*app);
+  a->tx.add_to(*app, true);
   app->add_option("--period", a->period, "Unit of recency, T and duration_holdout: day, week (7 days) or "
                                          "month (30.4375 days)")
       ->check(CLI::IsMember({"day", "week", "month"}))
@@ -75,11 +75,12 @@ static void add_summary(CLI::App& root, std::vector<Command>& commands) {
     out.add("frequency", c.frequency, Style{0});
     out.add("recency", c.recency, days);
     out.add("T", c.T, days);
-    out.add("monetary_value", c.monetary_value);
+    const bool amounts = !table.amount.empty();  // --no-amount: no spend columns
+    if (amounts) out.add("monetary_value", c.monetary_value);
     if (h) {
       out.add("frequency_holdout", h->frequency_holdout, Style{0});
       out.add("duration_holdout", std::vector<double>(c.size(), h->duration_holdout), days);
-      out.add("monetary_value_holdout", h->monetary_holdout);
+      if (amounts) out.add("monetary_value_holdout", h->monetary_holdout);
     }
     write_output(out, a->out);
   }});

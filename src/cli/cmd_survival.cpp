@@ -70,7 +70,7 @@ static void add_survival(CLI::App& root, std::vector<Command>& commands) {
   app->add_option("--group-col", a->group_col, "Group column: one curve per value (sorted) and the log-rank test")
       ->type_name("COL");
   app->add_option("--weight-col", a->weight_col, "Frequency-weight column (> 0)")->type_name("COL");
-  a->tx.add_to(*app);
+  a->tx.add_to(*app, true);
   app->get_option("--transactions")->required(false);
   app->add_option("--inactive-days", a->inactive_days,
                   "With --transactions: a customer with no purchase in the last N days up to the observation "

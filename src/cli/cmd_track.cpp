@@ -33,7 +33,7 @@ void add_track(CLI::App& root, std::vector<Command>& commands) {
       "actual_incremental,predicted_incremental repeat transactions of the cohort (bgnbd, mbgnbd, pnbd)");
   app->add_option("MODEL", a->model, "The model kind of the file: bgnbd, mbgnbd or pnbd")->required();
   app->add_option("--model", a->model_file, "Model file written by `crmkit fit`")->required()->type_name("FILE");
-  a->tx.add_to(*app);
+  a->tx.add_to(*app, true);
   app->add_option("--period", a->period,
                   "The model's time unit and the tracking period: day, week (7 days) or month (30.4375 days); "
                   "periods start on the cohort's first purchase day")

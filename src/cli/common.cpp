@@ -15,7 +15,7 @@ namespace crmkit::cli {
 
 // ---- input ----------------------------------------------------------------------------------------
 
-void TransactionArgs::add_to(CLI::App& app) {
+void TransactionArgs::add_to(CLI::App& app, bool allow_no_amount) {
   app.add_option("--transactions", path, "Transaction log, delimited text ('-' reads stdin)")
       ->required()
       ->type_name("FILE");
@@ -40,6 +40,12 @@ void TransactionArgs::add_to(CLI::App& app) {
   auto* h = app.add_flag("--header", header, "The first line is a header (default: detected)");
   nh->excludes(h);
   h->excludes(nh);
+  if (allow_no_amount) {
+    auto* na = app.add_flag("--no-amount", no_amount,
+                            "The log has no amounts (an event log): frequency and recency only; spend, value and "
+                            "revenue outputs are left out");
+    na->excludes("--amount-col");
+  }
   app.add_flag("--skip-bad-rows", skip_bad_rows,
                "Skip unparsable rows, reporting their count and the first ones on stderr, instead of "
                "stopping at the first");
@@ -62,6 +68,7 @@ io::ReadOptions TransactionArgs::options() const {
     o.date_format = flag("--date-format", date_format, [](const std::string& v) { return io::DateFormat::from_spec(v); });
   if (no_header) o.header = false;
   if (header) o.header = true;
+  o.no_amount = no_amount;
   o.skip_bad_rows = skip_bad_rows;
   if (delimiter == "comma") o.delimiter = io::Delimiter::Comma;
   else if (delimiter == "tab") o.delimiter = io::Delimiter::Tab;
@@ -116,6 +123,9 @@ core::TransactionTable TransactionArgs::read() const {
     std::fputs(m.c_str(), stderr);
   }
   if (t.size() == 0) throw Error(source + ": holds no transactions");
+  if (no_amount) {
+    std::fputs("crmkit: note: --no-amount: frequency and recency only; spend, value and revenue are left out\n", stderr);
+  }
   return t;
 }
 
@@ -249,7 +259,11 @@ void put_csv_cell(Out& o, const OutputTable::Values& values, std::size_t i) {
         using T = typename std::decay_t<decltype(v)>::value_type;
         if constexpr (std::is_same_v<T, std::string_view>) put_csv_string(o, v[i]);
         else if constexpr (std::is_same_v<T, std::uint8_t>) put_number(o, static_cast<unsigned>(v[i]));
-        else put_number(o, v[i]);
+        else if constexpr (std::is_same_v<T, double>) {
+          if (!std::isnan(v[i])) put_number(o, v[i]);  // no value: an empty cell (JSON: null)
+        } else {
+          put_number(o, v[i]);
+        }
       },
       values);
 }
@@ -397,7 +411,34 @@ std::string format_number(double v, const Style& style) {
   return s;
 }
 
+namespace {
+
+// No output holds an infinity (docs/cli.md): a value that overflowed is an error, found before anything
+// is written, naming the column and the row's first text cell (the customer id, where there is one).
+void check_finite(const OutputTable& table) {
+  const auto& cols = table.columns();
+  for (const auto& c : cols) {
+    const auto* d = std::get_if<std::span<const double>>(&c.values);
+    if (!d) continue;
+    for (std::size_t i = 0; i < d->size(); ++i) {
+      if (!std::isinf((*d)[i])) continue;
+      std::string where = "row " + std::to_string(i + 1);
+      for (const auto& k : cols)
+        if (const auto* t = std::get_if<std::span<const std::string_view>>(&k.values); t && i < t->size()) {
+          where = k.name + " '" + quoted_text((*t)[i]) + "'";
+          break;
+        }
+      throw NumericError("crmkit", "column '" + c.name + "' of " + where + " is " +
+                                       ((*d)[i] > 0 ? "infinite" : "minus infinite") +
+                                       ": the value overflows a double, so nothing is written");
+    }
+  }
+}
+
+}  // namespace
+
 void write_output(const OutputTable& table, const OutputArgs& args) {
+  check_finite(table);
   const bool to_stdout = args.output.empty() || args.output == "-";
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
   std::FILE* f = stdout;

@@ -39,8 +39,11 @@ struct TransactionArgs {
   std::string path;
   std::string customer_col, date_col, amount_col, date_format, delimiter = "auto";
   bool no_header = false, header = false, skip_bad_rows = false;
+  bool no_amount = false;  ///< --no-amount: an event log without amounts (only where allow_no_amount)
 
-  void add_to(CLI::App& app);
+  /// Registers the flags; `allow_no_amount` adds --no-amount, for commands that work on frequency and
+  /// recency alone (summary, track, analyze, survival, cohorts, churn features).
+  void add_to(CLI::App& app, bool allow_no_amount = false);
   /// The reader options these flags describe. Throws UsageError for bad values.
   io::ReadOptions options() const;
   /// Reads the file (or stdin for "-"); reports skipped rows on stderr. Throws IoError / ParseError

@@ -225,7 +225,10 @@ class Parser {
     const int amount_required = opt_.require_amount ? 1 : 0;
     customer_col_ = resolve(opt_.customer, kCustomerNames, header, first_fields, line, "customer", 1);
     date_col_ = resolve(opt_.date, kDateNames, header, first_fields, line, "date", 1);
-    amount_col_ = resolve(opt_.amount, kAmountNames, header, first_fields, line, "amount", amount_required);
+    if (opt_.no_amount && !opt_.amount.empty())
+      throw InvalidArgument("read_transactions", "amount", opt_.amount.describe(), "contradicts no_amount");
+    amount_col_ = opt_.no_amount ? npos
+                                 : resolve(opt_.amount, kAmountNames, header, first_fields, line, "amount", amount_required);
     for (const auto& e : opt_.extra) extra_cols_.push_back(resolve(e, {}, header, first_fields, line, "extra", 1));
     names_.resize(n_fields);
     for (std::size_t i = 0; i < n_fields; ++i) names_[i] = header ? trim_copy(first_fields[i]) : "";

@@ -214,6 +214,9 @@ struct Results {
   double discount_rate = 0.01, margin = 1.0;
   std::size_t n_transactions = 0, n_customers = 0;
   double revenue = 0;
+  /// false: the log has no amounts (an event log): revenue, spend and value are left out, and
+  /// summary.json says so with "amounts": false and null for those numbers.
+  bool amounts = true;
   double repeat_customer_share = 0;
   double top20_revenue_share = 0;  ///< share of revenue from the top 20% of customers by spend
 

@@ -55,6 +55,9 @@ struct ReadOptions {
   ColumnRef customer{}, date{}, amount{};
   std::vector<ColumnRef> extra;       ///< further numeric columns to keep (e.g. quantity)
   bool require_amount = true;         ///< false: a missing amount column gives amounts of 0
+  /// true: the log has no amounts (an event log): no amount column is read, even one named like one, and
+  /// the table's amount column is empty. Contradicts a given `amount` (InvalidArgument).
+  bool no_amount = false;
   std::optional<bool> header;         ///< nullopt = detect
   Delimiter delimiter = Delimiter::Auto;
   std::optional<DateFormat> date_format;  ///< nullopt = detect from the first rows
