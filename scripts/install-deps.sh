@@ -10,6 +10,7 @@ PKGS=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-pandas python3-pytest python3-sklearn
   python3-statsmodels  # survival: Kaplan-Meier and log-rank oracle in tests/python, bench/compare
+  clang libclang-rt-14-dev  # the fuzz stage: libFuzzer, ASan and UBSan runtimes (scripts/fuzz.sh)
 )
 # The headless-browser test of report.html (tests/cli/test_report_browser.py). `--no-browser` leaves
 # them out (scripts/demo.sh does: the report itself needs no browser to be written).

