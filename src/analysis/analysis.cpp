@@ -827,7 +827,6 @@ nlohmann::ordered_json Results::summary_json() const {
   j["margin"] = margin;
   j["customers"] = n_customers;
   j["transactions"] = n_transactions;
-  j["amounts"] = amounts;
   j["revenue"] = amounts ? J(revenue) : J(nullptr);
   j["repeat_customer_share"] = repeat_customer_share;
   j["top20_revenue_share"] = amounts ? J(top20_revenue_share) : J(nullptr);
@@ -1047,6 +1046,7 @@ nlohmann::ordered_json Results::summary_json() const {
   } else {
     j["service"] = nullptr;
   }
+  j["amounts"] = amounts;  // last: keys added later go after the earlier ones
   return j;
 }
 
