@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace crmkit {
@@ -69,9 +70,58 @@ class ParseError : public Error {
       m += std::to_string(column);
     }
     m += ": ";
-    if (!column_name.empty()) m += "column '" + column_name + "': ";
-    m += "expected " + expected + ", found '" + found + "'";
+    if (!column_name.empty()) m += "column '" + printable(column_name, 80) + "': ";
+    m += "expected " + expected + ", found '" + printable(found, 1000) + "'";
     return m;
+  }
+
+  /// `s` made safe to print: control bytes escaped (\0, \t, \r, \n, \xNN), bytes that are not UTF-8
+  /// escaped as \xNN, and cut after about `max` bytes (at a character boundary) with "… (N bytes)".
+  static std::string printable(std::string_view s, std::size_t max) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    std::size_t i = 0;
+    while (i < s.size()) {
+      if (out.size() >= max) {
+        out += "\xE2\x80\xA6 (" + std::to_string(s.size()) + " bytes)";
+        break;
+      }
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c < 0x7F) {
+        out += static_cast<char>(c);
+        ++i;
+        continue;
+      }
+      // the length of a well-formed UTF-8 sequence starting here (0: not one)
+      std::size_t n = 0;
+      if (c >= 0xC2 && c <= 0xDF) n = 2;
+      else if (c >= 0xE0 && c <= 0xEF) n = 3;
+      else if (c >= 0xF0 && c <= 0xF4) n = 4;
+      bool ok = n > 0 && i + n <= s.size();
+      for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+      if (ok && n >= 3) {
+        const auto c1 = static_cast<unsigned char>(s[i + 1]);
+        ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0) && !(c == 0xF0 && c1 < 0x90) &&
+             !(c == 0xF4 && c1 >= 0x90);
+      }
+      if (ok) {
+        out.append(s.substr(i, n));
+        i += n;
+        continue;
+      }
+      switch (c) {
+        case 0: out += "\\0"; break;
+        case '\t': out += "\\t"; break;
+        case '\r': out += "\\r"; break;
+        case '\n': out += "\\n"; break;
+        default:
+          out += "\\x";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+      }
+      ++i;
+    }
+    return out;
   }
 
  private:
