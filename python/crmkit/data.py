@@ -255,17 +255,19 @@ class Transactions:
 
 def read_transactions(path, customer_col=None, date_col=None, amount_col=None, date_format=None,
                       delimiter=None, header=None, skip_bad_rows=False, extra_cols=None,
-                      max_reported_errors=None, no_amount=False):
+                      max_reported_errors=None, no_amount=False, encoding=None):
     """Reads a delimited transaction log (comma, tab, semicolon or whitespace; detected).
 
     Columns by header name or 1-based index (int). ``header``: None detects, True/False forces.
     ``no_amount=True``: an event log without amounts (frequency and recency only; spend is left out).
+    ``encoding``: "utf-8" (the default: ids that are not UTF-8 are a ParseError) or "latin-1"
+    (transcoded to UTF-8 as read).
     Raises ParseError (file:line:column in the message) or CrmkitIOError.
     """
     hdr = None if header is None else ("yes" if header else "no")
     opts = Options(customer_col=customer_col, date_col=date_col, amount_col=amount_col, date_format=date_format,
                    delimiter=delimiter, header=hdr, skip_bad_rows=bool(skip_bad_rows), extra_cols=extra_cols,
-                   max_reported_errors=max_reported_errors, no_amount=bool(no_amount) or None)
+                   max_reported_errors=max_reported_errors, no_amount=bool(no_amount) or None, encoding=encoding)
     h = c_void_p()
     check(lib.crmkit_transactions_read_csv(str(path).encode(), opts.handle, byref(h)))
     return Transactions(h)

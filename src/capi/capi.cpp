@@ -114,7 +114,7 @@ int32_t crmkit_transactions_read_csv(const char* path, const crmkit_options* opt
     require(out, fn, "out");
     *out = nullptr;
     Opts o(options, fn, {"customer_col", "date_col", "amount_col", "no_amount", "extra_cols", "date_format",
-                         "delimiter", "header", "skip_bad_rows", "max_reported_errors"});
+                         "delimiter", "header", "skip_bad_rows", "max_reported_errors", "encoding"});
     crmkit::io::ReadOptions ro;
     if (auto v = o.get("customer_col")) ro.customer = crmkit::io::ColumnRef::parse(*v);
     if (auto v = o.get("date_col")) ro.date = crmkit::io::ColumnRef::parse(*v);
@@ -143,6 +143,7 @@ int32_t crmkit_transactions_read_csv(const char* path, const crmkit_options* opt
       else ro.header = o.flag("header", true);
     }
     ro.skip_bad_rows = o.flag("skip_bad_rows", false);
+    if (auto v = o.get("encoding")) ro.encoding = crmkit::io::parse_encoding(*v);
     ro.max_reported_errors = static_cast<std::size_t>(o.integer("max_reported_errors", 5, 0, 10000));
     auto h = std::make_unique<crmkit_transactions>();
     h->owned = crmkit::io::read_transactions(path, ro, &h->report);

@@ -36,8 +36,11 @@ SummaryFile read_discrete_file(const std::string& path) {
   std::optional<std::size_t> w = t.find({"weights", "weight", "count"});
   if (w) s.weights = t.numbers(*w);
   bool first_is_data = f == 0 || r == 0 || n == 0 || (w && *w == 0);
-  for (std::size_t i = 0; i < t.rows(); ++i)
-    s.ids.push_back(!first_is_data && t.cols() > 1 ? std::string(t.cell(i, 0)) : std::to_string(i + 1));
+  if (!first_is_data && t.cols() > 1) {
+    s.ids = t.ids(0);  // one row per customer: a repeated id is an error naming both lines
+  } else {
+    for (std::size_t i = 0; i < t.rows(); ++i) s.ids.push_back(std::to_string(i + 1));
+  }
   return s;
 }
 
@@ -59,7 +62,7 @@ SummaryFile read_summary_file(const std::string& path, bool need_rfT, bool need_
                      {"weights", "weight", "count"}})
     if (auto c = t.find(names)) first_is_data = first_is_data || *c == 0;
   if (!first_is_data && t.cols() > 1) {
-    s.ids = t.strings(0);
+    s.ids = t.ids(0);  // one row per customer: a repeated id is an error naming both lines
   } else {
     s.ids.reserve(t.rows());
     for (std::size_t i = 0; i < t.rows(); ++i) s.ids.push_back(std::to_string(i + 1));

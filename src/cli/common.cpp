@@ -46,6 +46,11 @@ void TransactionArgs::add_to(CLI::App& app, bool allow_no_amount) {
                             "revenue outputs are left out");
     na->excludes("--amount-col");
   }
+  app.add_option("--encoding", encoding,
+                 "Text encoding of the file: utf-8 (ids that are not UTF-8 are an error) or latin-1 "
+                 "(transcoded to UTF-8 as read)")
+      ->type_name("ENC")
+      ->capture_default_str();
   app.add_flag("--skip-bad-rows", skip_bad_rows,
                "Skip unparsable rows, reporting their count and the first ones on stderr, instead of "
                "stopping at the first");
@@ -70,6 +75,7 @@ io::ReadOptions TransactionArgs::options() const {
   if (header) o.header = true;
   o.no_amount = no_amount;
   o.skip_bad_rows = skip_bad_rows;
+  o.encoding = flag("--encoding", encoding, [](const std::string& v) { return io::parse_encoding(v); });
   if (delimiter == "comma") o.delimiter = io::Delimiter::Comma;
   else if (delimiter == "tab") o.delimiter = io::Delimiter::Tab;
   else if (delimiter == "semicolon") o.delimiter = io::Delimiter::Semicolon;
@@ -127,6 +133,24 @@ core::TransactionTable TransactionArgs::read() const {
     std::fputs("crmkit: note: --no-amount: frequency and recency only; spend, value and revenue are left out\n", stderr);
   }
   return t;
+}
+
+void refuse_empty_column_flags(CLI::App& app) {
+  for (CLI::Option* opt : app.get_options()) {
+    const auto& names = opt->get_lnames();
+    const bool col = std::any_of(names.begin(), names.end(), [](const std::string& n) {
+      return n.size() > 4 && n.compare(n.size() - 4, 4, "-col") == 0;
+    });
+    if (col)
+      opt->check(CLI::Validator(
+          [](std::string& v) {
+            return v.empty() ? std::string("an empty column name: give a header name or a 1-based index, or leave "
+                                           "the flag out for the default")
+                             : std::string();
+          },
+          "", "non-empty column"));
+  }
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) refuse_empty_column_flags(*sub);
 }
 
 std::int64_t parse_date_flag(const std::string& text, const char* flag) {

@@ -34,10 +34,10 @@ class UsageError : public Error {
 };
 
 /// The common transaction-input flags: --transactions, column choice, date format, header, delimiter,
-/// --skip-bad-rows.
+/// --encoding, --skip-bad-rows.
 struct TransactionArgs {
   std::string path;
-  std::string customer_col, date_col, amount_col, date_format, delimiter = "auto";
+  std::string customer_col, date_col, amount_col, date_format, delimiter = "auto", encoding = "utf-8";
   bool no_header = false, header = false, skip_bad_rows = false;
   bool no_amount = false;  ///< --no-amount: an event log without amounts (only where allow_no_amount)
 
@@ -121,6 +121,10 @@ void write_output(const OutputTable& table, const OutputArgs& out);
 
 /// Text of a number for the table format under `style` (exposed for footers).
 std::string format_number(double v, const Style& style);
+
+/// Makes an empty value of every --*-col flag of `app` and its subcommands a usage error (an explicit
+/// empty name would otherwise mean "the default column"). main() calls it once all flags are added.
+void refuse_empty_column_flags(CLI::App& app);
 
 /// Parses a date flag (YYYY-MM-DD or YYYYMMDD) into days since 1970-01-01; throws UsageError naming
 /// the flag and the text.

@@ -52,6 +52,7 @@ int run(int argc, char** argv) {
   std::stable_sort(registered.begin(), registered.end(),
                    [](const Registered& x, const Registered& y) { return x.order < y.order; });
   for (const auto& r : registered) r.add(app, commands);
+  refuse_empty_column_flags(app);
   app.footer(
       "Run 'crmkit SUBCOMMAND --help' for a subcommand's flags.\n"
       "Exit codes: 0 ok, 1 data error (bad or missing input), 2 usage error.");

@@ -20,6 +20,8 @@
 namespace crmkit::io {
 
 ColumnRef ColumnRef::parse(std::string_view text) {
+  // An empty name given explicitly would silently mean "the default column".
+  if (text.empty()) throw InvalidArgument("ColumnRef::parse", "column", "''", "a header name or a 1-based index, not empty");
   if (!text.empty() && text.size() <= 6 &&
       std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     const int i = std::stoi(std::string(text));
@@ -27,6 +29,14 @@ ColumnRef ColumnRef::parse(std::string_view text) {
     return ColumnRef(i);
   }
   return ColumnRef(std::string(text));
+}
+
+Encoding parse_encoding(std::string_view word) {
+  const std::string w = detail::lower(word);
+  if (w == "utf-8" || w == "utf8") return Encoding::Utf8;
+  if (w == "latin-1" || w == "latin1" || w == "iso-8859-1") return Encoding::Latin1;
+  throw InvalidArgument("parse_encoding", "encoding", "'" + ParseError::printable(word, 40) + "'",
+                        "must be utf-8 or latin-1");
 }
 
 std::string ColumnRef::describe() const {
@@ -178,9 +188,15 @@ class Parser {
       throw InvalidArgument("read_transactions", "max_reported_errors", std::to_string(opt_.max_reported_errors),
                             "must be <= 10000");
 
+    // Latin-1 becomes UTF-8 before anything else (line and field positions do not change).
+    if (opt_.encoding == Encoding::Latin1 && has_non_ascii(text_)) {
+      transcoded_ = latin1_to_utf8(text_);
+      text_ = transcoded_;
+    }
     // Skip a UTF-8 byte order mark.
     std::string_view body = text_;
     if (body.size() >= 3 && std::memcmp(body.data(), "\xEF\xBB\xBF", 3) == 0) body.remove_prefix(3);
+    check_line_ends(body, std::string(source_));
 
     // Sample the first non-blank lines for the delimiter.
     std::vector<std::string_view> sample;
@@ -201,7 +217,7 @@ class Parser {
     std::vector<std::string_view> fields;
     // First non-blank line.
     while (lines.next(line) && is_blank(line.text)) {}
-    if (!splitter.split(line.text, fields)) throw bad_quote(line);
+    if (!splitter.split(line.text, fields)) throw quote_error(std::string(source_), line.number, splitter.error());
     std::vector<std::string> first_fields(fields.begin(), fields.end());
 
     // Header: explicit, or implied by a column asked for by name, or detected.
@@ -221,15 +237,37 @@ class Parser {
     if (!header && any_by_name)
       throw InvalidArgument("read_transactions", "header", "no", "columns chosen by name need a header line");
     const std::size_t n_fields = first_fields.size();
+    if (header) {
+      // names are written back out (extra columns) and shown in messages: UTF-8 like the ids
+      if (const std::size_t bad = first_invalid_utf8(line.text); bad != std::string_view::npos)
+        throw utf8_error(std::string(source_), body, static_cast<std::size_t>(line.text.data() - body.data()) + bad,
+                         delim, "", kEncodingHint);
+      check_unique_names(first_fields, std::string(source_), line.number);
+    }
 
-    const int amount_required = opt_.require_amount ? 1 : 0;
-    customer_col_ = resolve(opt_.customer, kCustomerNames, header, first_fields, line, "customer", 1);
-    date_col_ = resolve(opt_.date, kDateNames, header, first_fields, line, "date", 1);
+    // Every column asked for that is missing is reported at once, with the option that chooses it.
+    std::vector<std::string> missing;
+    auto find = [&](const ColumnRef& ref, auto candidates, const char* role, const char* flag, bool required) {
+      const std::size_t c = resolve(ref, candidates, header, first_fields, line, role);
+      if (c == npos && required) missing.push_back(describe_missing(ref, candidates, role, flag, header));
+      return c;
+    };
+    customer_col_ = find(opt_.customer, kCustomerNames, "customer id", "--customer-col (customer_col)", true);
+    date_col_ = find(opt_.date, kDateNames, "date", "--date-col (date_col)", true);
     if (opt_.no_amount && !opt_.amount.empty())
       throw InvalidArgument("read_transactions", "amount", opt_.amount.describe(), "contradicts no_amount");
     amount_col_ = opt_.no_amount ? npos
-                                 : resolve(opt_.amount, kAmountNames, header, first_fields, line, "amount", amount_required);
-    for (const auto& e : opt_.extra) extra_cols_.push_back(resolve(e, {}, header, first_fields, line, "extra", 1));
+                                 : find(opt_.amount, kAmountNames, "amount", "--amount-col (amount_col)", opt_.require_amount);
+    for (const auto& e : opt_.extra)
+      extra_cols_.push_back(find(e, std::array<const char*, 0>{}, "extra", "extra_cols", true));
+    if (!missing.empty()) {
+      std::string expected;
+      for (std::size_t i = 0; i < missing.size(); ++i)
+        expected += (i == 0 ? "" : i + 1 == missing.size() ? " and " : ", ") + missing[i];
+      std::string found = header_list(first_fields);
+      if (sample.size() == 1) found += " (the only line: the file has no data rows)";
+      throw ParseError(std::string(source_), line.number, 0, "", expected, found);
+    }
     names_.resize(n_fields);
     for (std::size_t i = 0; i < n_fields; ++i) names_[i] = header ? trim_copy(first_fields[i]) : "";
     if (!header) {
@@ -274,9 +312,21 @@ class Parser {
     constexpr std::size_t kPending = 16;
     std::array<Pending, kPending> pending{};
     std::size_t pending_head = 0, pending_size = 0;
+    // A new id (one check per distinct id, not per row) must be UTF-8: it is written back out.
+    auto check_new_id = [&](std::string_view id, std::int64_t line_number) {
+      const std::size_t bad = first_invalid_utf8(id);
+      if (bad == std::string_view::npos) return;
+      if (id.data() >= body.data() && id.data() < body.data() + body.size())
+        throw utf8_error(std::string(source_), body, static_cast<std::size_t>(id.data() - body.data()) + bad, delim,
+                         names_[customer_col_], kEncodingHint);
+      throw ParseError(std::string(source_), line_number, static_cast<std::int64_t>(customer_col_ + 1),
+                       names_[customer_col_], std::string("UTF-8 text (") + kEncodingHint + ")", shorten(id));
+    };
     auto encode_oldest = [&] {
       const Pending& p = pending[pending_head];
+      const std::size_t known = t.ids.size();
       cols.customer[p.row] = t.ids.encode(p.id, p.hash);
+      if (t.ids.size() != known) check_new_id(p.id, 0);
       pending_head = (pending_head + 1) % kPending;
       --pending_size;
     };
@@ -286,13 +336,16 @@ class Parser {
     const char* const text_begin = text_.data();
     const char* const text_end = text_.data() + text_.size();
     // Appends a row whose fields are all good (room for it ensured by the caller).
+    std::int64_t general_line = 0;  // the line process() is reading (for ids unescaped from quotes)
     auto push_row = [&](std::string_view id, std::int64_t when, double amount) {
       const std::size_t row = cols.n++;
       cols.time[row] = when;
       if (has_amount) cols.amount[row] = amount;
       if (id.data() < text_begin || id.data() >= text_end) {  // unescaped into the scratch buffer
         drain();
+        const std::size_t known = t.ids.size();
         cols.customer[row] = t.ids.encode(id);
+        if (t.ids.size() != known) check_new_id(id, general_line);
         return;
       }
       if (pending_size == kPending) encode_oldest();
@@ -304,7 +357,8 @@ class Parser {
 
     // The general path of one line: any delimiter, quotes, and every error.
     auto process = [&](const Line& l) {
-      if (!splitter.split(l.text, fields)) throw RowError{bad_quote(l)};
+      if (!splitter.split(l.text, fields)) throw RowError{quote_error(std::string(source_), l.number, splitter.error())};
+      general_line = l.number;
       if (fields.size() != n_fields) {
         // A trailing delimiter-only difference (e.g. "a,b,") is still ragged: be strict.
         throw RowError{ParseError(std::string(source_), l.number, static_cast<std::int64_t>(std::min(fields.size(), n_fields) + 1),
@@ -441,10 +495,6 @@ class Parser {
     return detect_date_format(one).has_value();
   }
 
-  ParseError bad_quote(const Line& l) const {
-    return ParseError(std::string(source_), l.number, 0, "", "a closing quote (\") on the same line", shorten(l.text));
-  }
-
   ParseError field_error(const Line& l, std::size_t col, const std::string& expected, std::string_view found) const {
     return ParseError(std::string(source_), l.number, static_cast<std::int64_t>(col + 1), names_[col], expected,
                       shorten(found));
@@ -460,40 +510,46 @@ class Parser {
     throw RowError{field_error(l, col, "a finite number", s)};
   }
 
+  // The column of `ref`: its index (checked against the first line), or the first header name equal
+  // to its name or, when it has none, to one of the candidates; npos when there is no such name.
   template <std::size_t N>
   std::size_t resolve(const ColumnRef& ref, const std::array<const char*, N>& candidates, bool header,
-                      const std::vector<std::string>& first, const Line& line, const char* role,
-                      int required) const {
+                      const std::vector<std::string>& first, const Line& line, const char* role) const {
     const std::size_t n = first.size();
     if (ref.index > 0) {
       if (static_cast<std::size_t>(ref.index) > n)
         throw ParseError(std::string(source_), line.number, ref.index, "",
-                         std::string("a ") + role + " column at index " + std::to_string(ref.index),
+                         article(role) + " " + role + " column at index " + std::to_string(ref.index),
                          "only " + std::to_string(n) + " fields");
       return static_cast<std::size_t>(ref.index) - 1;
     }
+    if (!header) return npos;
     std::vector<std::string> want;
     if (!ref.name.empty()) want.push_back(lower(ref.name));
     else
       for (auto c : candidates) want.emplace_back(c);
-    if (header) {
-      for (const auto& w : want)
-        for (std::size_t i = 0; i < n; ++i)
-          if (lower(trim_copy(first[i])) == w) return i;
-    }
-    if (!required) return npos;
-    std::string cols;
-    for (std::size_t i = 0; i < n; ++i) cols += (i ? ", " : "") + trim_copy(first[i]);
+    for (const auto& w : want)
+      for (std::size_t i = 0; i < n; ++i)
+        if (lower(trim_copy(first[i])) == w) return i;
+    return npos;
+  }
+
+  // What a missing column was expected to be, with the option that chooses it.
+  template <std::size_t N>
+  static std::string describe_missing(const ColumnRef& ref, const std::array<const char*, N>& candidates,
+                                      const char* role, const char* flag, bool header) {
     if (!header)
       throw InvalidArgument("read_transactions", std::string(role) + " column", "(not given)",
                             "a file without a header needs the column's 1-based index");
-    const std::string asked = ref.name.empty() ? std::string("a ") + role + " column (one of the common names; name it)"
-                                               : std::string("a column named '") + ref.name + "'";
-    throw ParseError(std::string(source_), line.number, 0, "", asked, "header: " + cols);
+    if (!ref.name.empty())
+      return "a column named '" + ParseError::printable(ref.name, 80) + "' (" + flag + ")";
+    std::string names;
+    for (std::size_t i = 0; i < N; ++i) names += (i == 0 ? "" : i + 1 == N ? " or " : ", ") + std::string(candidates[i]);
+    return article(role) + " " + role + " column (named " + names + "; or choose it with " + flag + ")";
   }
-  std::size_t resolve(const ColumnRef& ref, std::initializer_list<const char*>, bool header,
-                      const std::vector<std::string>& first, const Line& line, const char* role, int required) const {
-    return resolve(ref, std::array<const char*, 0>{}, header, first, line, role, required);
+
+  static std::string article(std::string_view word) {
+    return !word.empty() && std::string_view("aeiouAEIOU").find(word.front()) != std::string_view::npos ? "an" : "a";
   }
 
   DateFormat detect(std::string_view body, bool header, Splitter& splitter) const {
@@ -539,7 +595,11 @@ class Parser {
                      shorten(samples[0]));
   }
 
+  static constexpr const char* kEncodingHint =
+      "if the file is Latin-1, read it with --encoding latin-1 (encoding='latin-1')";
+
   std::string_view text_;
+  std::string transcoded_;  // the text as UTF-8 when read as Latin-1
   const ReadOptions& opt_;
   std::string_view source_;
   ReadReport* report_;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 
 #include "crmkit/core/error.hpp"
 #include "text.hpp"
@@ -56,35 +57,38 @@ std::string alias_list(const std::vector<std::string_view>& aliases) {
 }  // namespace
 
 std::optional<std::size_t> CsvTable::find(std::initializer_list<std::string_view> aliases) const {
-  for (auto a : aliases)
-    for (std::size_t c = 0; c < header_.size(); ++c)
-      if (iequal(trim(header_[c]), trim(a))) return c;
-  return std::nullopt;
+  return find(std::vector<std::string>(aliases.begin(), aliases.end()));
 }
 
 std::optional<std::size_t> CsvTable::find(const std::vector<std::string>& aliases) const {
+  // Aliases name one idea: two of them present is ambiguous, never "the first wins".
+  std::optional<std::size_t> found;
   for (const auto& a : aliases)
-    for (std::size_t c = 0; c < header_.size(); ++c)
-      if (iequal(trim(header_[c]), trim(a))) return c;
-  return std::nullopt;
+    for (std::size_t c = 0; c < header_.size(); ++c) {
+      if (!iequal(trim(header_[c]), trim(a))) continue;
+      if (found && *found != c) {
+        const std::size_t x = std::min(*found, c), y = std::max(*found, c);
+        throw ParseError(source_, header_line_, static_cast<std::int64_t>(y + 1), "",
+                         "one column of " + alias_list(std::vector<std::string_view>(aliases.begin(), aliases.end())) +
+                             " (they name the same thing; drop or rename one)",
+                         "\"" + shorten(header_[x]) + "\" at column " + std::to_string(x + 1) + " and \"" +
+                             shorten(header_[y]) + "\" at column " + std::to_string(y + 1));
+      }
+      found = c;
+    }
+  return found;
 }
 
 std::size_t CsvTable::require(std::initializer_list<std::string_view> aliases, std::string_view what) const {
-  if (auto c = find(aliases)) return *c;
-  std::string cols;
-  for (std::size_t i = 0; i < header_.size(); ++i) cols += (i ? ", " : "") + header_[i];
-  throw ParseError(source_, header_line_, 0, "",
-                   std::string(what) + " (a column named " + alias_list(std::vector<std::string_view>(aliases)) + ")",
-                   "header: " + cols);
+  return require(std::vector<std::string>(aliases.begin(), aliases.end()), what);
 }
 
 std::size_t CsvTable::require(const std::vector<std::string>& aliases, std::string_view what) const {
   if (auto c = find(aliases)) return *c;
   std::vector<std::string_view> v(aliases.begin(), aliases.end());
-  std::string cols;
-  for (std::size_t i = 0; i < header_.size(); ++i) cols += (i ? ", " : "") + header_[i];
-  throw ParseError(source_, header_line_, 0, "", std::string(what) + " (a column named " + alias_list(v) + ")",
-                   "header: " + cols);
+  std::string found = header_list(header_);
+  if (rows() == 0) found += " (the only line: the file has no data rows)";
+  throw ParseError(source_, header_line_, 0, "", std::string(what) + " (a column named " + alias_list(v) + ")", found);
 }
 
 std::string_view CsvTable::cell(std::size_t row, std::size_t col) const {
@@ -191,6 +195,22 @@ std::vector<std::string> CsvTable::strings(std::size_t col) const {
   return out;
 }
 
+std::vector<std::string> CsvTable::ids(std::size_t col) const {
+  std::vector<std::string> out = strings(col);
+  std::unordered_map<std::string_view, std::size_t> seen;
+  seen.reserve(out.size());
+  for (std::size_t r = 0; r < out.size(); ++r) {
+    if (out[r].empty()) fail(r, col, "a non-empty id");
+    const auto [it, fresh] = seen.emplace(out[r], r);
+    if (!fresh)
+      throw ParseError(source_, line(r), static_cast<std::int64_t>(col + 1), header_[col],
+                       "each id on one row only",
+                       "\"" + shorten(out[r]) + "\" on lines " + std::to_string(line(it->second)) + " and " +
+                           std::to_string(line(r)));
+  }
+  return out;
+}
+
 std::vector<std::uint32_t> CsvTable::encode(std::size_t col, core::Dictionary& dict) const {
   std::vector<std::uint32_t> out(rows());
   for (std::size_t r = 0; r < rows(); ++r) {
@@ -222,10 +242,12 @@ CsvTable parse_owned(std::string text, const TableReadOptions& options, std::str
   CsvTable t;
   t.source_ = std::move(source);
   t.text_ = std::move(text);
+  if (options.encoding == Encoding::Latin1 && has_non_ascii(t.text_)) t.text_ = latin1_to_utf8(t.text_);
   std::string_view body = t.text_;
   std::size_t bom = 0;
   if (body.size() >= 3 && std::memcmp(body.data(), "\xEF\xBB\xBF", 3) == 0) bom = 3;
   body.remove_prefix(bom);
+  check_line_ends(body, t.source_);
 
   std::vector<std::string_view> sample;
   {
@@ -237,13 +259,16 @@ CsvTable parse_owned(std::string text, const TableReadOptions& options, std::str
   if (sample.empty()) throw ParseError(t.source_, 1, 0, "", "a header line", "an empty file");
   t.delimiter_ = options.delimiter == Delimiter::Auto ? detect_delimiter(sample) : static_cast<char>(options.delimiter);
 
+  // Every cell may be written back out (ids, channels, names): the whole text must be UTF-8.
+  if (const std::size_t bad = first_invalid_utf8(body); bad != std::string_view::npos)
+    throw utf8_error(t.source_, body, bad, t.delimiter_, "",
+                     "if the file is Latin-1, convert it (iconv -f latin1 -t utf-8) or read it with encoding latin-1");
+
   Splitter splitter(t.delimiter_);
   LineReader lines(body);
   Line line;
   std::vector<std::string_view> fields;
-  auto bad_quote = [&](const Line& l) {
-    return ParseError(t.source_, l.number, 0, "", "a closing quote (\") on the same line", shorten(l.text));
-  };
+  auto bad_quote = [&](const Line& l) { return quote_error(t.source_, l.number, splitter.error()); };
   while (lines.next(line) && detail::is_blank(line.text)) {}
   if (!splitter.split(line.text, fields)) throw bad_quote(line);
 
@@ -258,6 +283,7 @@ CsvTable parse_owned(std::string text, const TableReadOptions& options, std::str
   for (std::size_t c = 0; c < n_cols; ++c)
     t.header_[c] = header ? trim_copy(fields[c]) : std::to_string(c + 1);
   t.header_line_ = line.number;
+  if (header) check_unique_names(t.header_, t.source_, line.number);
 
   // Offsets of fields: views into `body` (a substring of text_) or into the splitter's scratch.
   const char* const text_begin = t.text_.data();

@@ -131,10 +131,19 @@ inline bool is_blank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
 }
 
-// Splits one line into fields. Returns false on an unterminated quote.
+// Splits one line into fields. Returns false on malformed quoting (error() says what and where): a
+// quote not closed on the line, or text other than blanks between a closing quote and the next
+// delimiter ("12"3).
 class Splitter {
  public:
   explicit Splitter(char delim) : delim_(delim) {}
+
+  struct Error {
+    bool unterminated = false;  ///< true: no closing quote; false: text after the closing quote
+    std::size_t field = 0;      ///< 1-based field of the error
+    std::string_view found;     ///< the rest of the field after the closing quote (or the line)
+  };
+  const Error& error() const noexcept { return error_; }
 
   bool split(std::string_view line, std::vector<std::string_view>& out) {
     out.clear();
@@ -145,8 +154,13 @@ class Splitter {
     while (true) {
       if (i < line.size() && line[i] == '"') {
         if (!quoted(line, i, out)) return false;
-        // anything between the closing quote and the delimiter is kept out (blanks tolerated)
-        while (i < line.size() && line[i] != delim_) ++i;
+        // only blanks may stand between the closing quote and the delimiter
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t') && line[i] != delim_) ++i;
+        if (i < line.size() && line[i] != delim_) {
+          std::size_t e = i;
+          while (e < line.size() && line[e] != delim_) ++e;
+          return after_quote(out, line.substr(i, e - i));
+        }
       } else {
         const std::size_t start = i;
         while (i < line.size() && line[i] != delim_) ++i;
@@ -168,6 +182,7 @@ class Splitter {
   // False when the quote is not closed on this line.
   bool quoted(std::string_view line, std::size_t& i, std::vector<std::string_view>& out) {
     const std::size_t field_start = scratch_.size();
+    const std::size_t quote = i;
     for (++i; i < line.size(); ++i) {
       if (line[i] != '"') {
         scratch_.push_back(line[i]);
@@ -180,6 +195,12 @@ class Splitter {
         return true;
       }
     }
+    error_ = Error{true, out.size() + 1, line.substr(quote)};
+    return false;
+  }
+
+  bool after_quote(const std::vector<std::string_view>& out, std::string_view rest) {
+    error_ = Error{false, out.size(), rest};
     return false;
   }
 
@@ -191,6 +212,11 @@ class Splitter {
       if (i >= n) break;
       if (line[i] == '"') {
         if (!quoted(line, i, out)) return false;
+        if (i < n && line[i] != ' ' && line[i] != '\t') {
+          std::size_t e = i;
+          while (e < n && line[e] != ' ' && line[e] != '\t') ++e;
+          return after_quote(out, line.substr(i, e - i));
+        }
       } else {
         const std::size_t start = i;
         while (i < n && line[i] != ' ' && line[i] != '\t') ++i;
@@ -202,7 +228,19 @@ class Splitter {
 
   char delim_;
   std::string scratch_;
+  Error error_;
 };
+
+/// The ParseError of a line the splitter refused: "file:line:field: expected ..., found '...'".
+inline ParseError quote_error(const std::string& source, std::int64_t line, const Splitter::Error& e) {
+  if (e.unterminated)
+    return ParseError(source, line, static_cast<std::int64_t>(e.field), "",
+                      "a closing quote (\") on the same line (quoted fields cannot span lines)",
+                      ParseError::printable(e.found, 80));
+  return ParseError(source, line, static_cast<std::int64_t>(e.field), "",
+                    "a delimiter or the end of the line after the closing quote (\") of the field",
+                    ParseError::printable(e.found, 80));
+}
 
 inline std::size_t count_unquoted(std::string_view line, char c) {
   std::size_t n = 0;
@@ -242,9 +280,158 @@ inline std::string trim_copy(std::string_view s) {
   return std::string(s);
 }
 
-inline std::string shorten(std::string_view s) {
-  if (s.size() <= 60) return std::string(s);
-  return std::string(s.substr(0, 57)) + "...";
+/// A found value for a message: control and non-UTF-8 bytes escaped, cut after about 80 bytes.
+inline std::string shorten(std::string_view s) { return ParseError::printable(s, 80); }
+
+/// Where the first byte that is not part of well-formed UTF-8 is, or npos. ASCII runs are skipped 8
+/// bytes at a time.
+inline std::size_t first_invalid_utf8(std::string_view s) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (i < n) {
+    if (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if ((w & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4;
+    if (len == 0 || i + len > n) return i;
+    for (std::size_t k = 1; k < len; ++k)
+      if ((p[i + k] & 0xC0) != 0x80) return i;
+    const unsigned char c1 = p[i + 1];
+    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90))
+      return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+/// Latin-1 (ISO 8859-1) text as UTF-8: bytes 0x80..0xFF become two-byte sequences.
+inline std::string latin1_to_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) {
+      out.push_back(ch);
+    } else {
+      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+  }
+  return out;
+}
+
+/// True when the text has a byte >= 0x80.
+inline bool has_non_ascii(std::string_view s) noexcept {
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & 0x8080808080808080ULL) return true;
+  }
+  for (; i < s.size(); ++i)
+    if (static_cast<unsigned char>(s[i]) >= 0x80) return true;
+  return false;
+}
+
+/// The 1-based line of byte `offset` of `body` (lines end at LF).
+inline std::int64_t line_of(std::string_view body, std::size_t offset) {
+  return 1 + static_cast<std::int64_t>(std::count(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+/// The 1-based field of byte `offset` of `line` (delimiters inside quotes do not count; ' ' = runs of
+/// blanks).
+inline std::size_t field_of(std::string_view line, std::size_t offset, char delim) {
+  std::size_t field = delim == ' ' ? 0 : 1;
+  bool q = false, prev_blank = true;
+  for (std::size_t i = 0; i <= offset && i < line.size(); ++i) {
+    const char c = line[i];
+    if (delim == ' ') {
+      const bool blank = !q && (c == ' ' || c == '\t');
+      if (!blank && prev_blank) ++field;
+      prev_blank = blank;
+    } else if (c == delim && !q && i < offset) {
+      ++field;
+    }
+    if (c == '"') q = !q;
+  }
+  return field == 0 ? 1 : field;
+}
+
+/// The ParseError of a byte that is not UTF-8 at `offset` of `body`: file:line:field, the bytes found
+/// (escaped), and the way out (`hint`, e.g. the option that reads Latin-1).
+inline ParseError utf8_error(const std::string& source, std::string_view body, std::size_t offset, char delim,
+                             std::string_view column_name, const std::string& hint) {
+  std::size_t ls = offset == 0 ? std::string_view::npos : body.rfind('\n', offset - 1);
+  ls = ls == std::string_view::npos ? 0 : ls + 1;
+  std::size_t le = body.find('\n', offset);
+  if (le == std::string_view::npos) le = body.size();
+  const std::string_view line = body.substr(ls, le - ls);
+  const std::size_t field = field_of(line, offset - ls, delim);
+  // the field's text around the bad byte: from the field's start to its end (or 40 bytes on)
+  std::size_t fs = offset - ls, fe = offset - ls;
+  const char d = delim == ' ' ? '\t' : delim;
+  while (fs > 0 && line[fs - 1] != delim && line[fs - 1] != d) --fs;
+  while (fe < line.size() && line[fe] != delim && line[fe] != d && line[fe] != '\r') ++fe;
+  return ParseError(source, line_of(body, offset), static_cast<std::int64_t>(field), std::string(column_name),
+                    "UTF-8 text (" + hint + ")", ParseError::printable(line.substr(fs, fe - fs), 80));
+}
+
+/// Refuses line ends of a lone CR (classic Mac OS): such a file reads as one long line, and every
+/// later message (a missing column, a ragged row) would be about the wrong thing. Looks at the first
+/// line only.
+inline void check_line_ends(std::string_view body, const std::string& source) {
+  const std::size_t nl = body.find('\n');
+  const std::string_view first = body.substr(0, nl == std::string_view::npos ? body.size() : nl);
+  const std::size_t cr = first.find('\r');
+  if (cr != std::string_view::npos && cr + 1 < first.size())
+    throw ParseError(source, 1, 0, "", "lines ending in LF or CR LF",
+                     "lines ending in a lone CR (classic Mac OS line ends; convert them, e.g. with tr '\\r' '\\n')");
+}
+
+/// Refuses a header that names a column twice (trimmed, ASCII case ignored; blank names may repeat):
+/// a lookup by name would silently take the first.
+inline void check_unique_names(const std::vector<std::string>& names, const std::string& source, std::int64_t line) {
+  std::vector<std::pair<std::string, std::size_t>> v;
+  v.reserve(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    std::string n = lower(trim_copy(names[i]));
+    if (!n.empty()) v.emplace_back(std::move(n), i);
+  }
+  std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (std::size_t k = 1; k < v.size(); ++k)
+    if (v[k].first == v[k - 1].first)
+      throw ParseError(source, line, static_cast<std::int64_t>(v[k].second + 1), "",
+                       "each column named once in the header (rename one)",
+                       "\"" + ParseError::printable(trim_copy(names[v[k - 1].second]), 80) + "\" at column " +
+                           std::to_string(v[k - 1].second + 1) + " and \"" +
+                           ParseError::printable(trim_copy(names[v[k].second]), 80) + "\" at column " +
+                           std::to_string(v[k].second + 1));
+}
+
+/// "header: a, b, c" for messages: each name escaped and cut, at most 40 names.
+inline std::string header_list(const std::vector<std::string>& names) {
+  std::string out = "header: ";
+  const std::size_t n = std::min<std::size_t>(names.size(), 40);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i) out += ", ";
+    out += ParseError::printable(trim_copy(names[i]), 60);
+  }
+  if (names.size() > n) out += ", ... (" + std::to_string(names.size()) + " columns)";
+  return out;
 }
 
 /// The whole file as bytes. IoError for a directory, a missing or unreadable file.

@@ -14,36 +14,52 @@ namespace crmkit {
 /// Longest piece of input text that an error message quotes; longer text is cut (its size is given).
 inline constexpr std::size_t kMaxQuotedBytes = 120;
 
-/// `text` as an error message shows it: control bytes escaped (`\0`, `\n`, `\r`, `\t`, `\xHH`), so a
-/// NUL cannot cut a message short, and text longer than kMaxQuotedBytes cut, with its size in bytes.
-inline std::string quoted_text(std::string_view text) {
+/// `s` as an error message shows it: control bytes escaped (`\0`, `\t`, `\r`, `\n`, `\xNN`), bytes that
+/// are not UTF-8 escaped as `\xNN` (a NUL cannot cut a message short, and messages stay UTF-8), and cut
+/// after about `max` bytes, at a character boundary, with "… (N bytes)".
+inline std::string quoted_text(std::string_view s, std::size_t max = kMaxQuotedBytes) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
-  std::size_t n = text.size() > kMaxQuotedBytes ? kMaxQuotedBytes : text.size();
-  while (n > 0 && n < text.size() && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;  // whole UTF-8 characters
-  out.reserve(n + 24);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != 0x7f) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (out.size() >= max) {
+      out += "\xE2\x80\xA6 (" + std::to_string(s.size()) + " bytes)";
+      break;
+    }
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7F) {
       out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    // the length of a well-formed UTF-8 sequence starting here (0: not one)
+    std::size_t n = 0;
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) n = 3;
+    else if (c >= 0xF0 && c <= 0xF4) n = 4;
+    bool ok = n > 0 && i + n <= s.size();
+    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok && n >= 3) {
+      const auto c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0) && !(c == 0xF0 && c1 < 0x90) &&
+           !(c == 0xF4 && c1 >= 0x90);
+    }
+    if (ok) {
+      out.append(s.substr(i, n));
+      i += n;
       continue;
     }
     switch (c) {
       case 0: out += "\\0"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default: {
-        static constexpr char hex[] = "0123456789abcdef";
+      case '\r': out += "\\r"; break;
+      case '\n': out += "\\n"; break;
+      default:
         out += "\\x";
-        out += hex[c >> 4];
-        out += hex[c & 15];
-      }
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
     }
-  }
-  if (n < text.size()) {
-    out += "... (";
-    out += std::to_string(text.size());
-    out += " bytes)";
+    ++i;
   }
   return out;
 }
@@ -116,10 +132,13 @@ class ParseError : public Error {
       m += std::to_string(column);
     }
     m += ": ";
-    if (!column_name.empty()) m += "column '" + column_name + "': ";
-    m += "expected " + expected + ", found '" + quoted_text(found) + "'";
+    if (!column_name.empty()) m += "column '" + printable(column_name, 80) + "': ";
+    m += "expected " + expected + ", found '" + printable(found, 1000) + "'";
     return m;
   }
+
+  /// `s` made safe to print, cut after about `max` bytes: quoted_text().
+  static std::string printable(std::string_view s, std::size_t max) { return quoted_text(s, max); }
 
  private:
   std::string file_;

@@ -1,7 +1,8 @@
 // Delimited-text ingestion of transaction logs into a TransactionTable.
 //
 // Delimiters: comma, tab, semicolon or runs of whitespace, detected from the first lines unless given.
-// Quoted fields ("a, b" with "" as an escaped quote), CRLF or LF line ends, an optional header
+// Quoted fields ("a, b" with "" as an escaped quote; nothing but blanks between the closing quote and
+// the next delimiter), CRLF or LF line ends (a file of CR-only line ends is refused), an optional header
 // (detected: a first row whose date field does not parse as a date is a header). Columns are chosen by
 // name (header, case-insensitive) or by 1-based index. Numbers are parsed with fast_float.
 //
@@ -46,6 +47,17 @@ enum class Delimiter : char {
   Whitespace = ' ',  ///< runs of spaces and tabs; leading and trailing blanks ignored
 };
 
+/// The text encoding of an input file. Ids and names must be valid UTF-8 (they are written back out,
+/// e.g. into JSON); Latin1 transcodes every byte 0x80..0xFF to UTF-8 as the file is read.
+enum class Encoding {
+  Utf8,    ///< the default: a byte sequence that is not UTF-8 in an id or a header is a ParseError
+  Latin1,  ///< ISO 8859-1
+};
+
+/// "utf-8" / "utf8" -> Utf8, "latin-1" / "latin1" / "iso-8859-1" -> Latin1 (ASCII case ignored);
+/// anything else is an InvalidArgument naming the accepted words.
+Encoding parse_encoding(std::string_view word);
+
 struct ReadOptions {
   /// Empty refs are resolved from the header by common names (case-insensitive):
   /// customer: customer_id, customer, customerid, client_id, user_id, id;
@@ -63,6 +75,7 @@ struct ReadOptions {
   std::optional<DateFormat> date_format;  ///< nullopt = detect from the first rows
   bool skip_bad_rows = false;         ///< default: the first bad row is an error
   std::size_t max_reported_errors = 5;
+  Encoding encoding = Encoding::Utf8;  ///< Utf8: ids that are not UTF-8 are an error; Latin1: transcoded
 };
 
 struct ReadReport {

@@ -30,6 +30,9 @@ struct TableReadOptions {
   /// true: the first non-blank line names the columns (default). false: no header; columns are named
   /// "1", "2", ... by 1-based position. nullopt: a header unless every field of the first line is a number.
   std::optional<bool> header = true;
+  /// Utf8: any byte sequence in the file that is not UTF-8 is a ParseError naming its line and field;
+  /// Latin1: the text is transcoded to UTF-8 when read.
+  Encoding encoding = Encoding::Utf8;
 };
 
 /// What a blank (empty or all-space) numeric cell becomes.
@@ -47,7 +50,8 @@ class CsvTable {
   const std::string& source() const noexcept { return source_; }
   char delimiter() const noexcept { return delimiter_; }
 
-  /// The first column whose trimmed name equals one of the aliases, ignoring ASCII case.
+  /// The column whose trimmed name equals one of the aliases, ignoring ASCII case. Two different
+  /// columns matching (e.g. both "frequency" and "x") is a ParseError naming both: never the first wins.
   std::optional<std::size_t> find(std::initializer_list<std::string_view> aliases) const;
   std::optional<std::size_t> find(const std::vector<std::string>& aliases) const;
   /// As find(), or a ParseError "FILE:LINE: expected <what> (a column named a, b or c), found header: ...".
@@ -70,6 +74,9 @@ class CsvTable {
   std::vector<std::int8_t> booleans(std::size_t col) const;
   /// Trimmed copies of the cells.
   std::vector<std::string> strings(std::size_t col) const;
+  /// strings() of an id column that holds one row per id: an empty id or an id on two rows is a
+  /// ParseError naming the id and both lines.
+  std::vector<std::string> ids(std::size_t col) const;
   /// Dictionary codes of the trimmed cells (dict may already hold ids; codes then agree). Empty ids are
   /// an error.
   std::vector<std::uint32_t> encode(std::size_t col, core::Dictionary& dict) const;
@@ -105,7 +112,8 @@ class CsvTable {
 CsvTable parse_owned(std::string text, const TableReadOptions& options, std::string source);
 
 /// Reads a delimited file. IoError for a missing/unreadable file or a directory; ParseError for an
-/// empty file, an unterminated quote or a ragged row.
+/// empty file, malformed quoting (no closing quote, text after it), a ragged row, a header naming a
+/// column twice, CR-only line ends, or bytes that are not UTF-8 (unless options.encoding is Latin1).
 CsvTable read_table(const std::string& path, const TableReadOptions& options = {});
 /// The same over text in memory (copied); `source` names it in messages.
 CsvTable parse_table(std::string_view text, const TableReadOptions& options = {}, std::string source = "<text>");

@@ -307,6 +307,8 @@ TEST(IngestFastPath, EveryFallbackAgreesWithTheGeneralPath) {
       "a,\"2020-01-03\",2",             // quoted date
       "a,2020-01-03,\"4.25\"",          // quoted amount
       "\"unterminated,2020-01-03,1",    // error: no closing quote
+      "\"q1\"x,2020-01-02,3.5",         // error: text after the closing quote
+      "a,2020-01-03,\"4\"5",            // error: text after the closing quote of the amount
       "a,2020-01-03,1,extra",           // one field too many
       "a,2020-01-03",                   // one field too few
       "a,2020-01-03,1,",                // trailing delimiter: ragged
@@ -337,6 +339,14 @@ TEST(IngestFastPath, EveryFallbackAgreesWithTheGeneralPath) {
     for (int i = 0; i < 30; ++i) text += cat("d", std::to_string(i % 5), ",2020-01-04,-2.5\r\n");
     SCOPED_TRACE(cat("line: ", odd[k]));
     expect_paths_agree(text);
+  }
+  // An id that is not UTF-8 is an error on both paths, skipping or not (the encoding is the file's).
+  {
+    std::string text = "customer,date,amount\n";
+    for (int i = 0; i < 30; ++i) text += cat("c", std::to_string(i % 7), ",2020-01-02,1.25\n");
+    text += "caf\xE9,2020-01-02,3.5\n";
+    for (int i = 0; i < 30; ++i) text += cat("d", std::to_string(i % 5), ",2020-01-04,-2.5\n");
+    EXPECT_THAT(expect_paths_agree(text).error, testing::HasSubstr("f.csv:32:1: column 'customer': expected UTF-8"));
   }
   // All of them in one file, with CRLF, and the ragged and bad rows skipped.
   std::string all = "customer,date,amount\r\n";

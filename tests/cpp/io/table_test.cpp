@@ -88,7 +88,7 @@ TEST(Table, ErrorsNameFileLineColumnAndText) {
               HasSubstr("g.csv:1: expected the frequency column (a column named frequency or x_bar), found 'header: id, x, d, f'"));
   EXPECT_THAT(parse_error([&] { parse_table("a,b\n1,2\n3\n", {}, "r.csv"); }),
               HasSubstr("r.csv:3:2: expected 2 fields (as the header), found '1 fields in '3''"));
-  EXPECT_THAT(parse_error([&] { parse_table("a,b\n\"1,2\n", {}, "q.csv"); }), HasSubstr("q.csv:2: expected a closing quote"));
+  EXPECT_THAT(parse_error([&] { parse_table("a,b\n\"1,2\n", {}, "q.csv"); }), HasSubstr("q.csv:2:1: expected a closing quote"));
   EXPECT_THAT(parse_error([&] { parse_table("\n  \n", {}, "e.csv"); }), HasSubstr("e.csv:1: expected a header line"));
   const auto ids = parse_table("id\n \n", {Delimiter::Comma, true}, "i.csv");
   EXPECT_EQ(ids.rows(), 0u);  // a blank line is not a row
