@@ -186,8 +186,10 @@ int32_t crmkit_transactions_set_ids(crmkit_transactions* tx, const char* const* 
     if (tx->owned) throw InvalidArgument(fn, "tx", "a table read from CSV", "already has its ids");
     if (n < static_cast<int64_t>(tx->view.n_customers))
       throw InvalidArgument(fn, "n", std::to_string(n), "must be >= n_customers = " + std::to_string(tx->view.n_customers));
-    if (n > static_cast<int64_t>(UINT32_MAX) - 1)
-      throw InvalidArgument(fn, "n", std::to_string(n), "must be below 4294967295");
+    if (static_cast<std::uint64_t>(n) > tx->view.size() + crmkit::core::kMaxUnusedCodes)
+      throw InvalidArgument(fn, "n", std::to_string(n),
+                            "codes must be dense: at most 16777216 more ids than the " +
+                                std::to_string(tx->view.size()) + " rows");
     std::vector<std::string> v;
     v.reserve(static_cast<std::size_t>(n));
     std::unordered_map<std::string_view, int64_t> seen;  // an id must name one customer: codes would merge

@@ -97,7 +97,8 @@ NumberStatus to_number(std::string_view s, double& v) noexcept {
   if (s.empty()) return NumberStatus::NotANumber;
   const auto r = fast_float::from_chars(s.data(), s.data() + s.size(), v);
   if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return NumberStatus::NotANumber;
-  return std::isfinite(v) ? NumberStatus::Ok : NumberStatus::NotFinite;
+  // finite, and small enough that no sum of 2^32 amounts overflows (core::kMaxAmount)
+  return (v <= core::kMaxAmount && v >= -core::kMaxAmount) ? NumberStatus::Ok : NumberStatus::NotFinite;
 }
 
 // The common shape of amounts, -?digits[.digits] with at most 15 digits in all, read exactly: the
@@ -507,7 +508,7 @@ class Parser {
       case NumberStatus::NotANumber: throw RowError{field_error(l, col, "a number", s)};
       case NumberStatus::NotFinite: break;
     }
-    throw RowError{field_error(l, col, "a finite number", s)};
+    throw RowError{field_error(l, col, "a finite number (at most 1e290 in magnitude)", s)};
   }
 
   // The column of `ref`: its index (checked against the first line), or the first header name equal

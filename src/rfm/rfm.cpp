@@ -628,7 +628,8 @@ Pass accumulate(const core::TransactionsView& tx, std::int64_t base, std::int64_
 // customer count when the caller gave none (which needs the codes' maximum: then it is the full check).
 core::TransactionsView checked_shape(const core::TransactionsView& tx, const char* function) {
   if (tx.n_customers == 0 || tx.time.size() != tx.customer.size() ||
-      (!tx.amount.empty() && tx.amount.size() != tx.customer.size()))
+      (!tx.amount.empty() && tx.amount.size() != tx.customer.size()) ||
+      tx.n_customers > tx.size() + core::kMaxUnusedCodes)
     return tx.validated(function);
   return tx;
 }

@@ -396,7 +396,8 @@ void compute(const core::TransactionsView& tx, std::optional<std::int64_t> cal_e
 // check). The rows are checked in the streaming pass.
 core::TransactionsView checked_shape(const core::TransactionsView& tx, const char* function) {
   if (tx.n_customers == 0 || tx.time.size() != tx.customer.size() ||
-      (!tx.amount.empty() && tx.amount.size() != tx.customer.size()))
+      (!tx.amount.empty() && tx.amount.size() != tx.customer.size()) ||
+      tx.n_customers > tx.size() + core::kMaxUnusedCodes)
     return tx.validated(function);
   return tx;
 }

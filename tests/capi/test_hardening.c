@@ -20,6 +20,23 @@ static void test_code_at_dictionary_size(void) {
   CHECK(HAS(crmkit_last_error(), "4294967295"));
 }
 
+/* One sparse code (2^31 in a 3-row log, found by fuzz_capi_arrays) made the summary allocate state for
+ * every lower code: tens of GB, and the host died of memory. Codes must be dense. */
+static void test_sparse_code(void) {
+  const uint32_t customer[] = {0, 1u << 31, 1};
+  const int64_t time[] = {10, 20, 30};
+  crmkit_transactions* tx = NULL;
+  CHECK_RC(crmkit_transactions_from_arrays(customer, time, NULL, 3, CRMKIT_TIME_DAYS, &tx), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "customer[1]"));
+  CHECK(HAS(crmkit_last_error(), "codes must be dense"));
+  const uint32_t ok[] = {0, 1u << 20, 1}; /* a million unused codes is fine */
+  CHECK_RC(crmkit_transactions_from_arrays(ok, time, NULL, 3, CRMKIT_TIME_DAYS, &tx), CRMKIT_OK);
+  const char* ids[] = {"a"};
+  CHECK_RC(crmkit_transactions_set_ids(tx, ids, (int64_t)1 << 40), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "codes must be dense"));
+  crmkit_transactions_free(tx);
+}
+
 /* Times at INT64_MIN / INT64_MAX: cohorts segfaulted (the period count overflowed past its cap), summary
  * and durations returned recency = T = -1 with status OK. */
 static void test_extreme_times(void) {
@@ -121,6 +138,7 @@ static void test_deep_json(void) {
 
 int main(void) {
   test_code_at_dictionary_size();
+  test_sparse_code();
   test_extreme_times();
   test_amounts_that_would_overflow();
   test_duplicate_ids();

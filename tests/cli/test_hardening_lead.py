@@ -114,3 +114,14 @@ def test_analyze_an_event_log(tmp_path):
     assert "of revenue from the top 20%" not in html and "no amounts" in html
     err = fail("analyze", "--transactions", str(log), "--no-amount", "--segments", "rfm-ranges", "-o", str(out), code=2)
     assert "rf-grid" in err
+
+
+def test_amounts_that_would_overflow_are_refused_at_their_cell(tmp_path):
+    # 1e308 + 1e308 printed inf in summary and churn features, and rfm failed naming "row 0".
+    f = tmp_path / "big.csv"
+    f.write_text("customer_id,date,amount\na,2020-01-01,1e308\na,2020-01-02,1e308\n")
+    for cmd in ("summary", "rfm", "churn"):
+        args = [cmd, "--transactions", str(f)] if cmd != "churn" else \
+            ["churn", "features", "--transactions", str(f), "--cutoff", "2020-01-02"]
+        err = fail(*args)
+        assert f"{f}:2:3: column 'amount': expected a finite number (at most 1e290 in magnitude), found '1e308'" in err

@@ -34,6 +34,11 @@ inline constexpr std::int64_t kMaxDay = 2932896;  // 9999-12-31
 /// amounts can overflow a double (each customer's spend stays finite).
 inline constexpr double kMaxAmount = 1e290;
 
+/// Codes must be dense: every pass keeps state for each code below n_customers, so n_customers may exceed
+/// the number of rows by at most this many codes without a transaction (2^24, about 0.5 GB of state at
+/// most; one stray code of 2^31 in a 3-row log asked for tens of GB and ran the host out of memory).
+inline constexpr std::uint64_t kMaxUnusedCodes = std::uint64_t{1} << 24;
+
 /// Throws InvalidArgument unless `day` (a day number, e.g. an observation end) lies in kMinDay..kMaxDay.
 inline void check_day(const char* function, const char* argument, std::int64_t day) {
   if (day < kMinDay || day > kMaxDay)
@@ -76,6 +81,16 @@ struct TransactionsView {
         throw InvalidArgument(function, "customer[" + std::to_string(max_at) + "]", std::to_string(max_code),
                               "a customer code must be below 4294967295 (2^32 - 1); codes count customers from 0");
       v.n_customers = customer.empty() ? 0 : max_code + 1;
+      if (v.n_customers > customer.size() + kMaxUnusedCodes)
+        throw InvalidArgument(function, "customer[" + std::to_string(max_at) + "]", std::to_string(max_code),
+                              "codes must be dense (0 to n_customers - 1): this one leaves " +
+                                  std::to_string(v.n_customers - customer.size()) + " or more codes without a "
+                                  "transaction, more than 16777216; re-code the customers (e.g. numpy.unique(codes, "
+                                  "return_inverse=True))");
+    } else if (v.n_customers > customer.size() + kMaxUnusedCodes) {
+      throw InvalidArgument(function, "n_customers", std::to_string(v.n_customers),
+                            "codes must be dense: at most 16777216 more customers than the " +
+                                std::to_string(customer.size()) + " rows");
     } else if (!customer.empty() && max_code >= v.n_customers) {
       for (std::size_t i = 0; i < customer.size(); ++i)
         if (customer[i] >= v.n_customers)
