@@ -151,10 +151,18 @@ int32_t crmkit_clv_from_json(const char* json, crmkit_clv_model** out) {
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(json);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::out_of_range& e) {
+      // 406: a number beyond the double range (1e400) is bad input, not an internal error
+      throw crmkit::ParseError("<json>", 0, 0, "", "a JSON model whose numbers are finite doubles (magnitude below 1.8e308)",
+                               e.what());
+    } catch (const nlohmann::json::exception& e) {
       throw crmkit::ParseError("<json>", 0, 0, "", "a JSON model", e.what());
     }
-    *out = new crmkit_clv_model(crmkit::clv::Model::from_json(j));
+    try {
+      *out = new crmkit_clv_model(crmkit::clv::Model::from_json(j));
+    } catch (const nlohmann::json::exception& e) {
+      throw crmkit::ParseError("<json>", 0, 0, "", "a valid model", e.what());
+    }
   });
 }
 
@@ -250,7 +258,7 @@ int32_t crmkit_clv_value(const crmkit_clv_model* transactions, const crmkit_clv_
       else if (*method != "monthly")
         throw InvalidArgument(fn, "method", "'" + *method + "'", "must be monthly or dert");
     }
-    co.months = static_cast<int>(o.integer("months", 12, 1, 100000));
+    co.months = static_cast<int>(o.integer("months", 12, 1, crmkit::clv::kMaxClvMonths));
     co.discount_rate = o.number("discount_rate", 0.01);
     co.margin = o.number("margin", 1.0);
     co.periods_per_month = o.number("periods_per_month", 30.0);
