@@ -33,7 +33,7 @@ void add_clv(CLI::App& root, std::vector<Command>& commands) {
   app->add_option("--summary", a->summary, "Customer summary CSV instead of --transactions (as for `crmkit fit`; "
                                            "needs frequency, recency, T and monetary_value)")
       ->type_name("FILE");
-  app->add_option("--horizon-months", a->months, "Months of future value (--method monthly), 1..1200 (100 years)")
+  app->add_option("--horizon-months", a->months, "Months of future value (--method monthly), 1..6000 (500 years)")
       ->check(CLI::Range(1, clv::kMaxClvMonths))
       ->capture_default_str();
   app->add_option("--discount-rate", a->discount_rate, "Monthly discount rate (lifetimes' discount_rate; > 0 for "

@@ -385,7 +385,7 @@ void customer_lifetime_value(const Model& transactions, const Model& spend, cons
   if (spend.key() != "gg") throw InvalidArgument(fn, "spend", spend.key(), "must be a Gamma-Gamma model (gg)");
   if (o.method == ClvMethod::Monthly && (o.months < 1 || o.months > kMaxClvMonths))
     throw InvalidArgument(fn, "months", std::to_string(o.months),
-                          "must be in 1.." + std::to_string(kMaxClvMonths) + " (100 years)");
+                          "must be in 1.." + std::to_string(kMaxClvMonths) + " (500 years)");
   if (!(o.discount_rate >= 0.0) || !std::isfinite(o.discount_rate))
     throw InvalidArgument(fn, "discount_rate", std::to_string(o.discount_rate), "must be finite and >= 0");
   if (!(o.margin > 0.0) || !std::isfinite(o.margin))

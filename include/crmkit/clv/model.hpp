@@ -113,9 +113,9 @@ class Model {
   FitInfo info_;
 };
 
-/// The longest CLV horizon, in months (100 years): customer_lifetime_value refuses more (InvalidArgument
-/// naming "months"); its work grows with the horizon.
-inline constexpr int kMaxClvMonths = 1200;
+/// The longest CLV horizon, in months (500 years, far past any discount's reach: 1.01^-6000 < 1e-25):
+/// customer_lifetime_value refuses more (InvalidArgument naming "months"); its work grows with the horizon.
+inline constexpr int kMaxClvMonths = 6000;
 
 /// How customer_lifetime_value discounts (docs/models/clv.md).
 enum class ClvMethod {

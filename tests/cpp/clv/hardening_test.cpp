@@ -236,7 +236,7 @@ TEST(ClvHardening, HorizonsAreCapped) {
   clv::ClvOptions o;
   o.months = clv::kMaxClvMonths + 1;
   EXPECT_THAT(message([&] { clv::customer_lifetime_value(tm, sm, d, o, out); }),
-              HasSubstr("'months' = 1201: must be in 1..1200"));
+              HasSubstr("'months' = 6001: must be in 1..6000"));
   o.months = clv::kMaxClvMonths;
   clv::customer_lifetime_value(tm, sm, d, o, out);
   EXPECT_TRUE(std::isfinite(out[0]) && out[0] > 0);
