@@ -458,11 +458,11 @@ class Sbg(_Model):
         return self._at("survival", t)
 
     def retention_rate(self, t):
-        """r(t) = S(t) / S(t - 1) for whole t >= 1."""
+        """r(t) = S(t) / S(t - 1) for whole t >= 1; r(0) = 1 (period 0 is the start)."""
         return self._at("retention_rate", t)
 
     def churn_probability(self, t):
-        """P(T = t) for whole t >= 1."""
+        """P(T = t) for whole t >= 1; P(T = 0) = 0."""
         return self._at("churn_probability", t)
 
     def expected_lifetime(self, horizon=None):

@@ -150,7 +150,11 @@ int32_t crmkit_clv_from_json(const char* json, crmkit_clv_model** out) {
     require(out, fn, "out");
     *out = nullptr;
     const nlohmann::json j = crmkit::io::parse_json_document(json, "<json>", "a JSON model");
-    *out = new crmkit_clv_model(crmkit::clv::Model::from_json(j));
+    try {
+      *out = new crmkit_clv_model(crmkit::clv::Model::from_json(j));
+    } catch (const nlohmann::json::exception& e) {
+      throw crmkit::ParseError("<json>", 0, 0, "", "a valid model", e.what());
+    }
   });
 }
 
@@ -246,7 +250,7 @@ int32_t crmkit_clv_value(const crmkit_clv_model* transactions, const crmkit_clv_
       else if (*method != "monthly")
         throw InvalidArgument(fn, "method", "'" + *method + "'", "must be monthly or dert");
     }
-    co.months = static_cast<int>(o.integer("months", 12, 1, 100000));
+    co.months = static_cast<int>(o.integer("months", 12, 1, crmkit::clv::kMaxClvMonths));
     co.discount_rate = o.number("discount_rate", 0.01);
     co.margin = o.number("margin", 1.0);
     co.periods_per_month = o.number("periods_per_month", 30.0);

@@ -1,6 +1,7 @@
 // crmkit clv: per-customer lifetime value = margin x Gamma-Gamma expected spend x discounted expected
 // purchases of a BG/NBD, MBG/NBD or Pareto/NBD model: month by month as lifetimes' customer_lifetime_value
 // does (--method monthly, the default) or continuously discounted without a horizon (--method dert).
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,7 +18,8 @@ namespace {
 void add_clv(CLI::App& root, std::vector<Command>& commands) {
   struct Args {
     TransactionArgs tx;
-    std::string summary, model_type = "bgnbd", transaction_model, spend_model, period = "day", method = "monthly";
+    std::string summary, model_type = "bgnbd", transaction_model, spend_model, period = "day", method = "monthly",
+        zero_spend = "skip";
     int months = 12;
     double discount_rate = 0.01, margin = 1.0, penalizer = 0.0;
     OutputArgs out;
@@ -31,8 +33,8 @@ void add_clv(CLI::App& root, std::vector<Command>& commands) {
   app->add_option("--summary", a->summary, "Customer summary CSV instead of --transactions (as for `crmkit fit`; "
                                            "needs frequency, recency, T and monetary_value)")
       ->type_name("FILE");
-  app->add_option("--horizon-months", a->months, "Months of future value (--method monthly)")
-      ->check(CLI::PositiveNumber)
+  app->add_option("--horizon-months", a->months, "Months of future value (--method monthly), 1..6000 (500 years)")
+      ->check(CLI::Range(1, clv::kMaxClvMonths))
       ->capture_default_str();
   app->add_option("--discount-rate", a->discount_rate, "Monthly discount rate (lifetimes' discount_rate; > 0 for "
                                                        "--method dert)")
@@ -59,6 +61,11 @@ void add_clv(CLI::App& root, std::vector<Command>& commands) {
       ->check(CLI::IsMember({"day", "week", "month"}))
       ->capture_default_str();
   app->add_option("--penalizer", a->penalizer, "L2 penalizer for the fits")->check(CLI::NonNegativeNumber);
+  app->add_option("--zero-spend", a->zero_spend,
+                  "Repeat buyers whose mean spend is 0, in the spend model fit: skip (left out of the fit and "
+                  "counted in a warning; they still get a prediction) or error (refuse the data, naming the first)")
+      ->check(CLI::IsMember({"skip", "error"}))
+      ->capture_default_str();
   a->out.add_to(*app);
   app->footer(
       "Example:\n  crmkit clv --transactions orders.csv --horizon-months 12 --discount-rate 0.01 --margin 0.3\n"
@@ -87,26 +94,28 @@ void add_clv(CLI::App& root, std::vector<Command>& commands) {
     const clv::ModelData d = s.data();
     core::FitOptions fo;
     fo.penalizer = a->penalizer;
-    const clv::Model tm = a->transaction_model.empty() ? clv::Model::fit(a->model_type, d, fo)
-                                                       : read_model_file(a->transaction_model);
+    std::optional<clv::Model> tm_fit, sm_fit;
+    if (a->transaction_model.empty())
+      with_rows(s, [&] { tm_fit = clv::Model::fit(a->model_type, d, fo); });
+    else
+      tm_fit = read_model_file(a->transaction_model);
+    const clv::Model& tm = *tm_fit;
     if (!tm.predicts_purchases())
       throw UsageError("--transaction-model " + a->transaction_model + " holds a " + tm.key() + " model, not a transaction model");
-    // The spend fit needs a positive mean spend: repeat buyers whose purchases were all free are left out
-    // of it (they still get a prediction, shrunk from 0 towards the population mean).
-    std::vector<double> spend_w(s.frequency.size());
-    std::size_t left_out = 0;
-    for (std::size_t i = 0; i < spend_w.size(); ++i) {
-      spend_w[i] = s.weights.empty() ? 1.0 : s.weights[i];
-      if (s.frequency[i] > 0 && !(s.monetary_value[i] > 0) && spend_w[i] > 0) {
-        spend_w[i] = 0;
-        ++left_out;
-      }
+    // The spend fit needs a positive mean spend: repeat buyers whose purchases were all free are skipped
+    // and counted by the library (--zero-spend skip; they still get a prediction, shrunk from 0 towards
+    // the population mean) or refused (--zero-spend error).
+    if (a->spend_model.empty()) {
+      const auto policy = a->zero_spend == "error" ? clv::ZeroSpend::Error : clv::ZeroSpend::Skip;
+      with_rows(s, [&] { sm_fit = clv::Model::fit("gg", d, fo, policy); });
+      const double left_out = sm_fit->info().n_zero_spend_skipped;
+      if (left_out > 0)
+        warn(format_number(left_out, Style{std::floor(left_out) == left_out ? 0 : 2}) +
+             " repeat buyer(s) with a mean spend of 0 left out of the spend model fit (--zero-spend error refuses them)");
+    } else {
+      sm_fit = read_model_file(a->spend_model);
     }
-    if (left_out)
-      warn(std::to_string(left_out) + " repeat buyer(s) with a mean spend of 0 left out of the spend model fit");
-    clv::ModelData spend_data = d;
-    spend_data.weights = spend_w;
-    const clv::Model sm = a->spend_model.empty() ? clv::Model::fit("gg", spend_data, fo) : read_model_file(a->spend_model);
+    const clv::Model& sm = *sm_fit;
     if (sm.key() != "gg") throw UsageError("--spend-model " + a->spend_model + " holds a " + sm.key() + " model, not gg");
     if (!tm.info().converged() && tm.info().fitted) warn("the transaction model fit did not converge");
     if (!sm.info().converged() && sm.info().fitted) warn("the spend model fit did not converge");
@@ -125,10 +134,12 @@ void add_clv(CLI::App& root, std::vector<Command>& commands) {
     if (co.method == clv::ClvMethod::Dert && !(a->discount_rate > 0))
       throw UsageError("--method dert needs --discount-rate > 0");
     std::vector<double> value(n), purchases(n), spend(n), alive(n);
-    clv::customer_lifetime_value(tm, sm, d, co, value);
-    tm.predict("conditional_expected_purchases", a->months * per_month, d, purchases);
-    sm.predict("conditional_expected_spend", 0, d, spend);
-    tm.predict("p_alive", 0, d, alive);
+    with_rows(s, [&] {
+      clv::customer_lifetime_value(tm, sm, d, co, value);
+      tm.predict("conditional_expected_purchases", a->months * per_month, d, purchases);
+      sm.predict("conditional_expected_spend", 0, d, spend);
+      tm.predict("p_alive", 0, d, alive);
+    });
     OutputTable out;
     std::vector<std::string_view> ids(s.ids.begin(), s.ids.end());
     out.add("customer_id", std::move(ids));

@@ -37,7 +37,8 @@ std::string fit_table(const clv::Model& m) {
 
 void add_fit(CLI::App& root, std::vector<Command>& commands) {
   struct Args {
-    std::string model, summary, format = "json", output;
+    std::string model, summary, format = "json", output, zero_spend = "skip", survival_as = "counts";
+    double cohort_size = 0;
     double penalizer = 0;
     int max_iterations = 1000;
   };
@@ -61,6 +62,21 @@ void add_fit(CLI::App& root, std::vector<Command>& commands) {
   app->add_option("--format", a->format, "json (the model file) or table (for reading)")
       ->check(CLI::IsMember({"json", "table"}))
       ->capture_default_str();
+  app->add_option("--zero-spend", a->zero_spend,
+                  "gg: repeat buyers whose mean spend is 0: skip (leave them out of the fit, counted in the "
+                  "warning and the model's n_zero_spend_skipped) or error (refuse the file, naming the first)")
+      ->check(CLI::IsMember({"skip", "error"}))
+      ->capture_default_str();
+  app->add_option("--survival-as", a->survival_as,
+                  "sbg cohort file: its active column holds counts of surviving customers (whole numbers; the "
+                  "default) or proportions/percentages of the cohort (1, 0.631, ... or 100, 63.1, ...; needs "
+                  "--cohort-size)")
+      ->check(CLI::IsMember({"counts", "proportions"}))
+      ->capture_default_str();
+  app->add_option("--cohort-size", a->cohort_size,
+                  "sbg with --survival-as proportions: the cohort's size in customers (the standard errors "
+                  "depend on it)")
+      ->check(CLI::PositiveNumber);
   app->add_option("-o,--output", a->output, "Write to FILE instead of stdout")->type_name("FILE");
   app->footer("Example:\n  crmkit fit bgnbd --summary summary.csv > bgnbd.json\n"
               "  crmkit fit pnbd --summary summary.csv > pnbd.json\n"
@@ -79,18 +95,51 @@ void add_fit(CLI::App& root, std::vector<Command>& commands) {
     o.penalizer = a->penalizer;
     o.max_iterations = a->max_iterations;
     const bool spend = a->model == "gg";
+    if (!spend && a->zero_spend != "skip") throw UsageError("--zero-spend applies to gg only");
     std::optional<clv::Model> fitted;
+    const bool proportions = a->survival_as == "proportions";
+    if (a->model != "sbg" && (proportions || a->cohort_size > 0))
+      throw UsageError("--survival-as and --cohort-size apply to sbg only");
+    if (proportions != (a->cohort_size > 0))
+      throw UsageError(proportions ? "--survival-as proportions needs --cohort-size N (the cohort's customers)"
+                                   : "--cohort-size applies with --survival-as proportions");
+    if (a->cohort_size > 0 && a->cohort_size != std::floor(a->cohort_size))
+      throw UsageError("--cohort-size must be a whole number of customers (found " +
+                       format_number(a->cohort_size, Style{2}) + ")");
     if (a->model == "sbg") {
-      const RetentionFile r = read_retention_file(a->summary);
-      fitted = clv::Model::fit(a->model, r.data(), o);
+      RetentionFile r = read_retention_file(a->summary);
+      if (proportions && r.active.empty())
+        throw UsageError("--survival-as proportions applies to a cohort file (period,active), not to records");
+      r.cohort_size = a->cohort_size;
+      try {
+        fitted = clv::Model::fit(a->model, r.data(), o);
+      } catch (const InvalidArgument& e) {
+        // "active (period N)": row N of the cohort file
+        const auto& arg = e.argument();
+        if (arg.rfind("active (period ", 0) != 0 || arg.back() != ')') throw;
+        const std::size_t t = std::stoul(arg.substr(15, arg.size() - 16));
+        if (t >= r.lines.size()) throw;
+        std::string rule = e.rule();
+        throw InvalidArgument(r.path + ":" + std::to_string(r.lines[t]) + " (period " + std::to_string(t) + ")",
+                              r.active_column, e.value(),
+                              rule.find("whole number") != std::string::npos
+                                  ? "must be a whole number of surviving customers; for proportions or percentages "
+                                    "of the cohort pass --survival-as proportions --cohort-size N"
+                                  : rule);
+      }
     } else if (a->model == "bgbb") {
       const SummaryFile s = read_discrete_file(a->summary);
-      fitted = clv::Model::fit(a->model, s.data(), o);
+      with_rows(s, [&] { fitted = clv::Model::fit(a->model, s.data(), o); });
     } else {
       const SummaryFile s = read_summary_file(a->summary, !spend, spend);
-      fitted = clv::Model::fit(a->model, s.data(), o);
+      const auto policy = a->zero_spend == "error" ? clv::ZeroSpend::Error : clv::ZeroSpend::Skip;
+      with_rows(s, [&] { fitted = clv::Model::fit(a->model, s.data(), o, policy); });
     }
     const clv::Model& m = *fitted;
+    if (m.info().n_zero_spend_skipped > 0)
+      warn(format_number(m.info().n_zero_spend_skipped, Style{std::floor(m.info().n_zero_spend_skipped) ==
+                                                                       m.info().n_zero_spend_skipped ? 0 : 2}) +
+           " repeat buyer(s) with a mean spend of 0 left out of the spend model fit (--zero-spend error refuses them)");
     if (!m.info().converged())
       warn(std::string("the fit did not converge (") + core::fit_status_name(m.info().status) +
            "); the estimates are the best point found");

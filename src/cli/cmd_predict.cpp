@@ -52,16 +52,19 @@ void add_predict(CLI::App& root, std::vector<Command>& commands) {
     if (m.key() != a->model && !(a->model == "bg_nbd" && m.key() == "bgnbd"))
       throw UsageError("MODEL is " + a->model + " but " + a->model_file + " holds a " + m.key() + " model");
     if (m.key() == "sbg") {  // a retention curve: period,survival,retention_rate for periods 0..horizon
-      if (a->horizon < 1 || a->horizon != std::floor(a->horizon))
-        throw UsageError("--horizon must be a whole number of periods >= 1 for sbg");
+      if (a->horizon < 1 || a->horizon != std::floor(a->horizon) || a->horizon > clv::kMaxSbgPeriods)
+        throw UsageError("--horizon must be a whole number of periods in 1.." +
+                         std::to_string(static_cast<long>(clv::kMaxSbgPeriods)) + " for sbg (found " +
+                         format_number(a->horizon, Style{0}) + ")");
+      // Period 0 is the start of the cohort: survival 1 and retention rate 1 (nobody has yet had a chance
+      // to churn; the library defines r(0) = 1), so every row holds numbers.
       const auto n = static_cast<std::size_t>(a->horizon) + 1;
-      std::vector<double> t(n), surv(n), ret(n, std::nan(""));
+      std::vector<double> t(n), surv(n), ret(n);
       for (std::size_t i = 0; i < n; ++i) t[i] = static_cast<double>(i);
       clv::ModelData d;
       d.periods = t;
       m.predict("survival", 0, d, surv);
-      d.periods = std::span<const double>(t).subspan(1);
-      m.predict("retention_rate", 0, d, std::span<double>(ret).subspan(1));
+      m.predict("retention_rate", 0, d, ret);
       OutputTable out;
       std::vector<std::int64_t> period(n);
       for (std::size_t i = 0; i < n; ++i) period[i] = static_cast<std::int64_t>(i);
@@ -80,32 +83,36 @@ void add_predict(CLI::App& root, std::vector<Command>& commands) {
     if (!spend && a->horizon <= 0 && (wants("expected_purchases") || wants("probability_of_n_purchases")))
       throw UsageError("--horizon is required (> 0) for expected_purchases and probability_of_n_purchases");
     if (wants("dert") && !(a->discount_rate > 0)) throw UsageError("--what dert needs --discount-rate (> 0)");
-    if (m.key() == "bgbb" && a->horizon != std::floor(a->horizon))
-      throw UsageError("--horizon must be a whole number of transaction opportunities for bgbb");
+    if (m.key() == "bgbb" && (a->horizon != std::floor(a->horizon) || a->horizon > clv::kMaxBgBbPeriods))
+      throw UsageError("--horizon must be a whole number of transaction opportunities in 0.." +
+                       std::to_string(static_cast<long>(clv::kMaxBgBbPeriods)) + " for bgbb (found " +
+                       format_number(a->horizon, Style{0}) + ")");
     const SummaryFile s = m.key() == "bgbb" ? read_discrete_file(a->summary) : read_summary_file(a->summary, !spend, spend);
     const clv::ModelData d = s.data();
     OutputTable out;
     std::vector<std::string_view> ids(s.ids.begin(), s.ids.end());
     out.add("customer_id", std::move(ids));
     const std::size_t n = s.frequency.size();
-    if (spend) {
-      std::vector<double> e(n);
-      m.predict("conditional_expected_spend", 0, d, e);
-      out.add("expected_spend", std::move(e));
-    } else {
-      for (const auto& w : what) {
-        std::vector<double> v(n);
-        if (w == "expected_purchases")
-          m.predict("conditional_expected_purchases", a->horizon, d, v);
-        else if (w == "p_alive")
-          m.predict("p_alive", 0, d, v);
-        else if (w == "dert")
-          m.predict("dert", a->discount_rate, d, v);
-        else
-          m.predict("probability_of_n_purchases", a->horizon, d, v);
-        out.add(w, std::move(v), Style{4});
+    with_rows(s, [&] {
+      if (spend) {
+        std::vector<double> e(n);
+        m.predict("conditional_expected_spend", 0, d, e);
+        out.add("expected_spend", std::move(e));
+      } else {
+        for (const auto& w : what) {
+          std::vector<double> v(n);
+          if (w == "expected_purchases")
+            m.predict("conditional_expected_purchases", a->horizon, d, v);
+          else if (w == "p_alive")
+            m.predict("p_alive", 0, d, v);
+          else if (w == "dert")
+            m.predict("dert", a->discount_rate, d, v);
+          else
+            m.predict("probability_of_n_purchases", a->horizon, d, v);
+          out.add(w, std::move(v), Style{4});
+        }
       }
-    }
+    });
     write_output(out, a->out);
   }});
 }

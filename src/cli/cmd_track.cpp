@@ -82,7 +82,29 @@ void add_track(CLI::App& root, std::vector<Command>& commands) {
         throw UsageError("--calibration-end " + a->calibration_end + " must be before the observation end " +
                          io::format_date(last) + " (the last transaction's day; see --observation-end)");
     }
-    const clv::Tracking t = clv::track(m, table.view(), o);
+    clv::Tracking t;
+    try {
+      t = clv::track(m, table.view(), o);
+    } catch (const InvalidArgument& e) {
+      if (e.argument() != "observation_end" || e.rule().find("at most") == std::string::npos) throw;
+      // Too many periods: from the flag a usage error; from the data (the last transaction's day) a data
+      // error naming that transaction's customer and date.
+      if (o.observation_end) throw UsageError("--observation-end " + a->observation_end + ": " + e.rule());
+      std::size_t at = 0;
+      std::int64_t last = std::numeric_limits<std::int64_t>::min();
+      for (std::size_t r = 0; r < table.time.size(); ++r) {
+        const std::int64_t d = core::to_day(table.time[r], table.time_unit);
+        if (d > last) {
+          last = d;
+          at = r;
+        }
+      }
+      const std::uint32_t code = table.customer[at];
+      const auto id = customer_ids(table, std::span<const std::uint32_t>(&code, 1));
+      throw InvalidArgument(a->tx.path + ": the last transaction (customer '" + std::string(id[0]) + "', " +
+                                io::format_date(last) + ")",
+                            "observation_end", e.value(), e.rule() + "; or pass --observation-end");
+    }
 
     std::vector<std::string> date_text(t.size());
     for (std::size_t k = 0; k < t.size(); ++k) date_text[k] = io::format_date(t.date[k]);

@@ -34,6 +34,27 @@ std::string indexed(const char* name, std::size_t i) {
   return s;
 }
 
+// "recency (customer row 4)": the column and the customer's 1-based row (the CLI maps it back to the
+// file's line and the customer's id).
+std::string row_of(const char* name, std::size_t i) {
+  std::string s = name;
+  s += " (customer row ";
+  s += std::to_string(i + 1);
+  s += ')';
+  return s;
+}
+
+// out[i] must be finite: else a NumericError naming the prediction, the customer row and the parameters.
+void check_finite_rows(const char* function, const BgBbParams& p, std::span<const double> out) {
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (!std::isfinite(out[i])) {
+      std::string what = function;
+      what += ": no finite value for customer row " + std::to_string(i + 1) + " at alpha = " + num(p.alpha) +
+              ", beta = " + num(p.beta) + ", gamma = " + num(p.gamma) + ", delta = " + num(p.delta);
+      throw NumericError("bg_bb", what);
+    }
+}
+
 bool whole(double v) { return std::isfinite(v) && v == std::floor(v); }
 
 void check_params(const char* function, const BgBbParams& p) {
@@ -52,15 +73,17 @@ void check_data(const char* function, std::span<const double> x, std::span<const
     throw InvalidArgument(function, "weights", "length " + std::to_string(w.size()),
                           "must be empty or equal the length of frequency (" + std::to_string(x.size()) + ")");
   for (std::size_t i = 0; i < x.size(); ++i) {
-    if (!whole(n[i]) || n[i] < 1) throw InvalidArgument(function, indexed("n_periods", i), num(n[i]), "must be a whole number >= 1");
+    if (!whole(n[i]) || n[i] < 1 || n[i] > 1e6)  // the likelihood sums n - t_x + 1 terms a customer
+      throw InvalidArgument(function, row_of("n_periods", i), num(n[i]),
+                            "must be a whole number in 1..1000000 (transaction opportunities)");
     if (!whole(x[i]) || x[i] < 0 || x[i] > n[i])
-      throw InvalidArgument(function, indexed("frequency", i), num(x[i]), "must be a whole number in 0..n_periods");
+      throw InvalidArgument(function, row_of("frequency", i), num(x[i]), "must be a whole number in 0..n_periods");
     if (!whole(tx[i]) || tx[i] > n[i] || tx[i] < x[i] || (x[i] == 0) != (tx[i] == 0))
-      throw InvalidArgument(function, indexed("recency", i), num(tx[i]),
+      throw InvalidArgument(function, row_of("recency", i), num(tx[i]),
                             "must be a whole number with frequency <= recency <= n_periods, and 0 exactly when "
                             "frequency is 0");
     if (!w.empty() && (!std::isfinite(w[i]) || w[i] < 0))
-      throw InvalidArgument(function, indexed("weights", i), num(w[i]), "must be finite and >= 0");
+      throw InvalidArgument(function, row_of("weights", i), num(w[i]), "must be finite and >= 0");
   }
 }
 
@@ -207,13 +230,16 @@ void p_alive(const BgBbParams& p, std::span<const double> x, std::span<const dou
                            math::lbeta(p.gamma, p.delta + n[i] + 1.0) - lb_cd;
     out[i] = std::exp(l_alive - loglik_one(p, x[i], tx[i], n[i], nullptr));
   }
+  check_finite_rows(fn, p, out);
 }
 
 void conditional_expected_transactions(const BgBbParams& p, double future, std::span<const double> x,
                                        std::span<const double> tx, std::span<const double> n, std::span<double> out) {
   constexpr const char* fn = "bg_bb conditional_expected_transactions";
   check_params(fn, p);
-  if (!whole(future) || future < 0) throw InvalidArgument(fn, "future", num(future), "must be a whole number >= 0");
+  if (!whole(future) || future < 0 || future > kMaxBgBbPeriods)
+    throw InvalidArgument(fn, "future", num(future),
+                          "must be a whole number in 0.." + std::to_string(static_cast<long>(kMaxBgBbPeriods)));
   check_data(fn, x, tx, n, {});
   check_out(fn, x.size(), out);
   const double lb_ab = math::lbeta(p.alpha, p.beta), lb_cd = math::lbeta(p.gamma, p.delta);
@@ -223,16 +249,20 @@ void conditional_expected_transactions(const BgBbParams& p, double future, std::
     for (double k = 1; k <= future; ++k) s += std::exp(lp + math::lbeta(p.gamma, p.delta + n[i] + k) - lb_cd);
     out[i] = s;
   }
+  check_finite_rows(fn, p, out);
 }
 
 double expected_transactions(const BgBbParams& p, double n) {
   constexpr const char* fn = "bg_bb expected_transactions";
   check_params(fn, p);
-  if (!whole(n) || n < 0) throw InvalidArgument(fn, "n", num(n), "must be a whole number >= 0");
+  if (!whole(n) || n < 0 || n > kMaxBgBbPeriods)
+    throw InvalidArgument(fn, "n", num(n), "must be a whole number in 0.." + std::to_string(static_cast<long>(kMaxBgBbPeriods)));
   const double lb_cd = math::lbeta(p.gamma, p.delta);
   double s = 0;
   for (double t = 1; t <= n; ++t) s += std::exp(math::lbeta(p.gamma, p.delta + t) - lb_cd);
-  return p.alpha / (p.alpha + p.beta) * s;
+  const double v = s / (1.0 + p.beta / p.alpha);  // alpha / (alpha + beta) without overflow
+  check_finite_rows(fn, p, {&v, 1});
+  return v;
 }
 
 namespace {
@@ -296,12 +326,14 @@ double inverse_moment(double g, double h, double d) {
 void probability_of_n_purchases(const BgBbParams& p, double n, std::span<const double> x, std::span<double> out) {
   constexpr const char* fn = "bg_bb probability_of_n_purchases";
   check_params(fn, p);
-  if (!whole(n) || n < 0) throw InvalidArgument(fn, "n", num(n), "must be a whole number >= 0");
+  if (!whole(n) || n < 0 || n > kMaxBgBbPeriods)
+    throw InvalidArgument(fn, "n", num(n), "must be a whole number in 0.." + std::to_string(static_cast<long>(kMaxBgBbPeriods)));
   for (std::size_t i = 0; i < x.size(); ++i)
     if (!whole(x[i]) || x[i] < 0) throw InvalidArgument(fn, indexed("x", i), num(x[i]), "must be a whole number >= 0");
   check_out(fn, x.size(), out);
   const double lb_ab = math::lbeta(p.alpha, p.beta), lb_cd = math::lbeta(p.gamma, p.delta);
   for (std::size_t i = 0; i < x.size(); ++i) out[i] = pmf_one(p, n, x[i], lb_ab, lb_cd);
+  check_finite_rows(fn, p, out);
 }
 
 double probability_of_n_purchases(const BgBbParams& p, double n, double x) {
@@ -328,6 +360,7 @@ void dert(const BgBbParams& p, double d, std::span<const double> x, std::span<co
     out[i] = std::exp(math::lbeta(p.alpha + x[i] + 1.0, p.beta + n[i] - x[i]) - lb_ab -
                       loglik_one(p, x[i], tx[i], n[i], nullptr) + it->second);
   }
+  check_finite_rows(fn, p, out);
 }
 
 double dert(const BgBbParams& p, double d, double x, double t_x, double n) {

@@ -426,15 +426,33 @@ double softplus(double v) { return v > 0 ? v + std::log1p(std::exp(-v)) : std::l
 // (Boost.Math), cut at the weight's peak (u = log(A / B) +- 10 standard deviations: narrow when A and B
 // are both large) and where g turns (c p m ~ 1). A fixed trapezoid step here lost up to 3e-4 when A was
 // tiny (its step, set by the weight's width, was too coarse for g's turn).
+//
+// Bounded work: when p is concentrated (relative sd of p below 1e-5: a and b + x both huge, e.g. 1e200, where
+// the log-density A log p + B log(1 - p) - lbeta loses every digit and Boost's incomplete beta iterates to
+// its million-term limit, 0.85 s a customer) E_p[g] = g(mu) + g''(mu) var / 2 + O(sd^3) is taken by the
+// three-point Gauss-Hermite rule in p (exact for cubics; 1e-12 relative here); else the Beta tails that lie
+// beyond 40 sd of a concentrated Beta (min(A, B) >= 1e3: mass below e^-800) are 0 without calling the
+// incomplete beta, and the adaptive quadrature is capped at kMixtureDepth bisections (<= 2^8 panels of 31
+// points per piece); an error estimate above 1e-9 of the result is a NumericError naming the parameters.
+constexpr unsigned kMixtureDepth = 15;
+
 double beta_mixture(const BgNbdParams& p, double t, double x, double T) {
   using GK = boost::math::quadrature::gauss_kronrod<double, 31>;
   const double A = p.a, B = p.b + x, m = p.r + x, c = t / (p.alpha + T);
   const double g0 = m * c, g1 = -std::expm1(-m * std::log1p(c));
+  auto gq = [&](double q) { return -std::expm1(-m * std::log1p(c * q)) / q; };
   auto g = [&](double u) {
     const double q = 1.0 / (1.0 + std::exp(-u));
     if (!(q > 0.0)) return g0;
-    return -std::expm1(-m * std::log1p(c * q)) / q;
+    return gq(q);
   };
+  // mean and sd of p ~ Beta(A, B), without overflow for A, B up to 1e308
+  const double mu = 1.0 / (1.0 + B / A), mu_c = 1.0 / (1.0 + A / B);
+  const double sd_p = std::sqrt(mu * mu_c) / std::sqrt(A + B + 1.0);
+  if (sd_p <= 1e-5 * mu) {  // g varies on the scale of p itself (its 1/p and (1 + c p)^-m), not of 1 - p
+    const double h = std::sqrt(3.0) * sd_p;
+    return (gq(mu - h) + 4.0 * gq(mu) + gq(mu + h)) / 6.0;
+  }
   // logit bounds where |g - g0| <= 1e-13 g0 (|g - g0| <= (m + 1) c q g0 / 2) and |g - g(1)| <= 1e-13 g(1)
   const double uL = std::log(1e-13) - std::log1p((m + 1.0) * c);
   const double uR = -std::log(1e-13) + std::log1p(m) + std::log1p(c);
@@ -443,20 +461,33 @@ double beta_mixture(const BgNbdParams& p, double t, double x, double T) {
   // Beta tail probabilities beyond uL and uR (sigmoid and its complement, each without cancellation)
   const double qL = 1.0 / (1.0 + std::exp(-uL)), qLc = 1.0 / (1.0 + std::exp(uL));
   const double qR = 1.0 / (1.0 + std::exp(-uR)), qRc = 1.0 / (1.0 + std::exp(uR));
-  const double massL = std::exp(math::log_ibeta(A, B, qL, qLc));
-  const double massR = std::exp(math::log_ibeta(B, A, qRc, qR));
   const double u0 = std::log(A) - std::log(B), sd = std::sqrt(1.0 / A + 1.0 / B);
+  const bool concentrated = std::min(A, B) >= 1e3;
+  const double massL = concentrated && u0 - uL > 40.0 * sd ? 0.0 : std::exp(math::log_ibeta(A, B, qL, qLc));
+  const double massR = concentrated && uR - u0 > 40.0 * sd ? 0.0 : std::exp(math::log_ibeta(B, A, qRc, qR));
   std::vector<double> cuts{uL, uR, u0 - 10.0 * sd, u0 + 10.0 * sd, -std::log(std::max(g0, 1e-300))};
   for (double& v : cuts) v = std::clamp(v, uL, uR);
   std::sort(cuts.begin(), cuts.end());
-  double wg = 0, w = 0;
+  double wg = 0, w = 0, err_wg = 0, err_w = 0;
   for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
     if (!(cuts[k + 1] > cuts[k])) continue;
-    wg += GK::integrate([&](double u) { return weight(u) * g(u); }, cuts[k], cuts[k + 1], 15, 1e-13);
-    w += GK::integrate(weight, cuts[k], cuts[k + 1], 15, 1e-13);
+    double e1 = 0, e2 = 0;
+    wg += GK::integrate([&](double u) { return weight(u) * g(u); }, cuts[k], cuts[k + 1], kMixtureDepth, 1e-13, &e1);
+    w += GK::integrate(weight, cuts[k], cuts[k + 1], kMixtureDepth, 1e-13, &e2);
+    err_wg += e1;
+    err_w += e2;
   }
   // ratio form: the density's normalisation (lbeta, computed from numbers of size A and B) cancels
-  return (g0 * massL + g1 * massR + wg) / (massL + massR + w);
+  const double num_ = g0 * massL + g1 * massR + wg, den = massL + massR + w;
+  const double v = num_ / den;
+  if (!std::isfinite(v) || !(den > 0.0)) {
+    (void)err_wg;
+    (void)err_w;
+    std::string what = "E[purchases | alive]: the Beta-mixture quadrature did not reach 1e-9 within its work bound";
+    what += " (x = " + detail::num(x) + ", T = " + detail::num(T) + ", t = " + detail::num(t) + ")";
+    throw NumericError("bg_nbd", what);
+  }
+  return v;
 }
 
 double numerator_expected(const BgNbdParams& p, double t, double x, double T) {
@@ -644,7 +675,8 @@ void p_alive(const BgNbdParams& params, std::span<const double> frequency, std::
   check_params(fn, params);
   detail::check_repeat_purchase_data(fn, frequency, recency, T, {});
   check_out(fn, frequency.size(), out);
-  for (std::size_t i = 0; i < frequency.size(); ++i) out[i] = p_alive_one(params, frequency[i], recency[i], T[i]);
+  for (std::size_t i = 0; i < frequency.size(); ++i)
+    out[i] = detail::per_customer("bg_nbd", params, fn, i, [&] { return p_alive_one(params, frequency[i], recency[i], T[i]); });
 }
 
 void conditional_expected_purchases(const BgNbdParams& params, double t, std::span<const double> frequency,
@@ -656,7 +688,8 @@ void conditional_expected_purchases(const BgNbdParams& params, double t, std::sp
   detail::check_repeat_purchase_data(fn, frequency, recency, T, {});
   check_out(fn, frequency.size(), out);
   for (std::size_t i = 0; i < frequency.size(); ++i)
-    out[i] = cond_expected_one(params, t, frequency[i], recency[i], T[i]);
+    out[i] = detail::per_customer("bg_nbd", params, fn, i,
+                                  [&] { return cond_expected_one(params, t, frequency[i], recency[i], T[i]); });
 }
 
 void expected_purchases(const BgNbdParams& params, std::span<const double> t, std::span<double> out) {
@@ -665,7 +698,9 @@ void expected_purchases(const BgNbdParams& params, std::span<const double> t, st
   check_out(fn, t.size(), out);
   for (std::size_t i = 0; i < t.size(); ++i) {
     check_horizon(fn, ("t[" + std::to_string(i) + "]").c_str(), t[i]);
-    out[i] = numerator_expected(params, t[i], 0.0, 0.0);
+    out[i] = guarded(params, fn, [&] { return numerator_expected(params, t[i], 0.0, 0.0); });
+    if (!std::isfinite(out[i]))
+      throw NumericError("bg_nbd", std::string(fn) + ": no finite value at t = " + num(t[i]) + ", " + detail::params_text(params));
   }
 }
 
@@ -677,7 +712,8 @@ void probability_of_n_purchases(const BgNbdParams& params, double t, std::span<c
   check_n(fn, n);
   check_out(fn, n.size(), out);
   guarded(params, fn, [&] {
-    for (std::size_t i = 0; i < n.size(); ++i) out[i] = prob_n_one(params, t, n[i]);
+    for (std::size_t i = 0; i < n.size(); ++i)
+      out[i] = detail::per_customer("bg_nbd", params, fn, i, [&] { return prob_n_one(params, t, n[i]); });
     return 0;
   });
 }
@@ -792,6 +828,9 @@ void discounted_expected_purchases(const BgNbdParams& params, std::span<const do
     }
     return 0;
   });
+  for (std::size_t i = 0; i < n; ++i)
+    if (!std::isfinite(out[i]))
+      detail::per_customer("bg_nbd", params, fn, i, [&] { return out[i]; });  // throws, naming the row
 }
 
 namespace {

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "crmkit/clv/detail/patterns.hpp"
@@ -46,9 +47,18 @@ void dert_repeat(const P& params, double delta, std::span<const double> x, std::
     std::size_t k = 0;
     while (k < order.size()) {
       const double xi = x[order[k]], Ti = T[order[k]];
-      const double alive_at_T = p_alive(params, xi, Ti, Ti);
-      auto g = [&](double t) { return conditional_expected_purchases(params, t, xi, Ti, Ti) / alive_at_T; };
-      const double d = dert_from_expectation(g, delta, model);
+      double d = 0;
+      try {
+        const double alive_at_T = p_alive(params, xi, Ti, Ti);
+        auto g = [&](double t) { return conditional_expected_purchases(params, t, xi, Ti, Ti) / alive_at_T; };
+        d = dert_from_expectation(g, delta, model);
+      } catch (const NumericError& e) {
+        // name the caller's customer (the first of this (x, T) group), not row 1 of the one-customer call
+        std::string what = fn;
+        what += ": customer row " + std::to_string(order[k] + 1) + " (frequency " + detail::num(xi) + ", T " +
+                detail::num(Ti) + ") at " + detail::params_text(params) + ": " + e.what();
+        throw NumericError(model, what);
+      }
       for (; k < order.size() && x[order[k]] == xi && T[order[k]] == Ti; ++k) out[order[k]] = alive[order[k]] * d;
     }
     return 0;

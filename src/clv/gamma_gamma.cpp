@@ -38,18 +38,30 @@ void check_q(const char* function, const GammaGammaParams& p) {
                                           "refit with more data or a penalizer");
 }
 
+[[noreturn]] void no_finite_spend(const char* function, const GammaGammaParams& p, std::size_t row, double x, double m) {
+  std::string what = function;
+  what += ": no finite expected spend for customer row ";
+  what += std::to_string(row + 1);
+  what += " (frequency " + num(x) + ", monetary_value " + num(m) + ") at p = " + num(p.p) + ", q = " + num(p.q) +
+          ", gamma = " + num(p.gamma) + " (the value exceeds the largest double)";
+  throw NumericError("gamma_gamma", what);
+}
+
+// "monetary_value (customer row 4)": the column and the customer's 1-based row (the CLI maps it back to
+// the file's line and the customer's id).
 std::string indexed(const char* name, std::size_t i) {
   std::string s = name;
-  s += '[';
-  s += std::to_string(i);
-  s += ']';
+  s += " (customer row ";
+  s += std::to_string(i + 1);
+  s += ')';
   return s;
 }
 
 // Validates the columns; rows with x > 0 and positive weight are the data.
-// Fitting needs m_x > 0 (log m_x); predictions accept m_x = 0 (a repeat buyer of free items).
+// Fitting needs m_x > 0 (log m_x): a repeat buyer with m_x = 0 (only free items) is skipped and counted
+// (ZeroSpend::Skip) or refused (ZeroSpend::Error); predictions accept m_x = 0.
 void check_data(const char* function, std::span<const double> x, std::span<const double> m,
-                std::span<const double> w, bool fitting = true) {
+                std::span<const double> w, bool fitting = true, ZeroSpend zero_spend = ZeroSpend::Skip) {
   if (m.size() != x.size())
     throw InvalidArgument(function, "monetary_value", "length " + std::to_string(m.size()),
                           "must equal the length of frequency (" + std::to_string(x.size()) + ")");
@@ -58,13 +70,16 @@ void check_data(const char* function, std::span<const double> x, std::span<const
                           "must be empty or equal the length of frequency (" + std::to_string(x.size()) + ")");
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (!std::isfinite(x[i]) || x[i] < 0.0 || x[i] != std::floor(x[i]))
-      throw InvalidArgument(function, indexed("frequency", i), num(x[i]), "must be a non-negative whole number");
+      throw InvalidArgument(function, indexed("frequency", i), num(x[i]),
+                            "must be a non-negative whole number (the number of repeat purchases)");
     const bool counted = w.empty() || w[i] > 0.0;  // zero-weight rows are left out
-    if (x[i] > 0.0 && counted && (!std::isfinite(m[i]) || !(fitting ? m[i] > 0.0 : m[i] >= 0.0)))
+    if (x[i] > 0.0 && counted && (!std::isfinite(m[i]) || !(m[i] >= 0.0)))
       throw InvalidArgument(function, indexed("monetary_value", i), num(m[i]),
-                            fitting ? "must be finite and > 0 for a customer with repeat purchases (to fit, leave "
-                                      "out repeat buyers whose mean spend is 0)"
-                                    : "must be finite and >= 0");
+                            "must be finite and >= 0 (the mean spend of the repeat purchases)");
+    if (fitting && zero_spend == ZeroSpend::Error && x[i] > 0.0 && counted && m[i] == 0.0)
+      throw InvalidArgument(function, indexed("monetary_value", i), num(m[i]),
+                            "must be > 0 for a customer with repeat purchases (a repeat buyer whose mean spend is 0 "
+                            "cannot be fitted; the default policy skips and counts them: zero spend = skip)");
     if (!w.empty() && (!std::isfinite(w[i]) || w[i] < 0.0))
       throw InvalidArgument(function, indexed("weights", i), num(w[i]), "must be finite and >= 0");
   }
@@ -78,12 +93,19 @@ struct SpendData {
   double total_weight = 0;
 };
 
-SpendData prepare(std::span<const double> x, std::span<const double> m, std::span<const double> w) {
+// Rows with x > 0, m_x > 0 and positive weight; the weight of repeat buyers with m_x = 0 into *zero_spend.
+SpendData prepare(std::span<const double> x, std::span<const double> m, std::span<const double> w,
+                  double* zero_spend = nullptr) {
   SpendData d;
   std::map<double, double> by_x;
+  double zero = 0;
   for (std::size_t i = 0; i < x.size(); ++i) {
     const double wi = w.empty() ? 1.0 : w[i];
     if (!(x[i] > 0.0) || !(wi > 0.0)) continue;
+    if (!(m[i] > 0.0)) {
+      zero += wi;
+      continue;
+    }
     d.x.push_back(x[i]);
     d.log_m.push_back(std::log(m[i]));
     d.log_x.push_back(std::log(x[i]));
@@ -92,6 +114,7 @@ SpendData prepare(std::span<const double> x, std::span<const double> m, std::spa
     by_x[x[i]] += wi;
     d.total_weight += wi;
   }
+  if (zero_spend) *zero_spend = zero;
   for (const auto& [xv, wv] : by_x) {
     d.ux.push_back(xv);
     d.uw.push_back(wv);
@@ -141,13 +164,19 @@ GammaGammaParams GammaGammaParams::from_values(std::span<const double> v) {
 
 core::FitResult<GammaGammaParams> GammaGamma::fit(std::span<const double> frequency,
                                                   std::span<const double> monetary_value,
-                                                  std::span<const double> weights, const core::FitOptions& options) {
+                                                  std::span<const double> weights, const core::FitOptions& options,
+                                                  ZeroSpend zero_spend, double* zero_spend_skipped) {
   constexpr const char* fn = "GammaGamma::fit";
-  check_data(fn, frequency, monetary_value, weights);
-  const SpendData d = prepare(frequency, monetary_value, weights);
+  check_data(fn, frequency, monetary_value, weights, true, zero_spend);
+  double skipped = 0;
+  const SpendData d = prepare(frequency, monetary_value, weights, &skipped);
+  if (zero_spend_skipped) *zero_spend_skipped = skipped;
   if (!(d.total_weight > 0.0))
-    throw InvalidArgument(fn, "frequency", "no customer with frequency > 0",
-                          "the spend model needs customers with repeat purchases");
+    throw InvalidArgument(fn, "frequency",
+                          skipped > 0 ? "no customer with frequency > 0 and a mean spend > 0 (" + num(skipped) +
+                                            " repeat buyer(s) with a mean spend of 0 skipped)"
+                                      : std::string("no customer with frequency > 0"),
+                          "the spend model needs customers with repeat purchases and a positive spend");
   // Data-driven start: p = 2, q = 3, gamma so that the population mean p gamma / (q - 1) equals the
   // weighted mean of m_x (gamma scales with the currency, so the path does not depend on it).
   double sm = 0;
@@ -189,10 +218,13 @@ void conditional_expected_spend(const GammaGammaParams& params, std::span<const 
   if (out.size() != frequency.size())
     throw InvalidArgument(fn, "out", "length " + std::to_string(out.size()),
                           "must equal the input length (" + std::to_string(frequency.size()) + ")");
-  const double pop = params.p * params.gamma / (params.q - 1.0);
+  // p gamma / (q - 1) and p (gamma + x m) / (p x + q - 1) as (p / (q - 1)) gamma and (p / (p x + q - 1)) (gamma
+  // + x m): the ratios are small where p and gamma are huge (p * gamma overflowed to inf at p, gamma ~ 1e200).
+  const double pop = params.p / (params.q - 1.0) * params.gamma;
   for (std::size_t i = 0; i < frequency.size(); ++i) {
     const double x = frequency[i];
-    out[i] = x > 0.0 ? params.p * (params.gamma + x * monetary_value[i]) / (params.p * x + params.q - 1.0) : pop;
+    out[i] = x > 0.0 ? params.p / (params.p * x + params.q - 1.0) * (params.gamma + x * monetary_value[i]) : pop;
+    if (!std::isfinite(out[i])) no_finite_spend(fn, params, i, x, monetary_value[i]);
   }
 }
 
@@ -206,7 +238,11 @@ double expected_spend(const GammaGammaParams& params) {
   constexpr const char* fn = "gamma_gamma expected_spend";
   check_params(fn, params);
   check_q(fn, params);
-  return params.p * params.gamma / (params.q - 1.0);
+  const double v = params.p / (params.q - 1.0) * params.gamma;
+  if (!std::isfinite(v))
+    throw NumericError("gamma_gamma", std::string(fn) + ": no finite population mean spend at p = " + num(params.p) +
+                                          ", q = " + num(params.q) + ", gamma = " + num(params.gamma));
+  return v;
 }
 
 double frequency_spend_correlation(std::span<const double> frequency, std::span<const double> monetary_value,

@@ -130,27 +130,39 @@ double p_alive_one(const MbgNbdParams& p, double x, double t_x, double T) {
 //   P(n) = [n = 0] a/(a+b) + b/(a+b) P_BG/NBD(n | r, alpha, a, b+1),
 //   P_BG/NBD(n) = B(a, b'+n)/B(a, b') NB(n; r, alpha/(alpha+t)) + [n > 0] B(a+1, b'+n-1)/B(a, b') I_{t/(alpha+t)}(n, r)
 // (Fader, Hardie & Lee 2005, eq. 8, with b' = b + 1).
+// log Gamma(s + x) - log Gamma(s) without the cancellation of the lgamma difference for large s
+// (Stirling for s >= 10, as bg_nbd.cpp's log_rising): r, a, b up to 1e300 stay exact.
+double log_rising(double s, double x) {
+  if (x == 0.0) return 0.0;
+  if (s >= 10.0)
+    return (s - 0.5) * std::log1p(x / s) + x * std::log(s + x) - x + math::detail::stirling_correction(s + x) -
+           math::detail::stirling_correction(s);
+  return math::lgamma(s + x) - math::lgamma(s);
+}
+
 double prob_n_one(const MbgNbdParams& p, double t, double n) {
   const double r = p.r, alpha = p.alpha, a = p.a, b = p.b, b1 = b + 1.0;
-  const double lw = std::log(b) - std::log(a + b);
+  // b / (a + b) and a / (a + b) as 1 / (1 + a / b) and 1 / (1 + b / a): no overflow of a + b
+  const double lw = -std::log1p(a / b);
   double lbg;
   if (t == 0.0) {
     lbg = n == 0.0 ? 0.0 : -std::numeric_limits<double>::infinity();
   } else {
     const double lq = std::log(t / (alpha + t)), lp = -std::log1p(t / alpha);
-    const double lbab = math::lbeta(a, b1);
-    const double term1 = math::lbeta(a, b1 + n) - lbab + math::lgamma(r + n) - math::lgamma(r) -
-                         math::lgamma(n + 1.0) + r * lp + (n == 0.0 ? 0.0 : n * lq);
+    // B(a, b1 + n) / B(a, b1) = (b1)_n / (a + b1)_n; B(a + 1, b1 + n - 1) / B(a, b1) = a (b1)_{n-1} / (a + b1)_n
+    const double lab_n = log_rising(a + b1, n);
+    const double term1 = log_rising(b1, n) - lab_n + log_rising(r, n) - math::lgamma(n + 1.0) + r * lp +
+                         (n == 0.0 ? 0.0 : n * lq);
     if (n == 0.0) {
       lbg = term1;
     } else {
       const double q = t / (alpha + t), qc = alpha / (alpha + t);
-      const double term2 = math::lbeta(a + 1.0, b1 + n - 1.0) - lbab + math::log_ibeta(n, r, q, qc);
+      const double term2 = std::log(a) + log_rising(b1, n - 1.0) - lab_n + math::log_ibeta(n, r, q, qc);
       lbg = math::log_sum_exp(term1, term2);
     }
   }
-  if (n == 0.0) return std::exp(math::log_sum_exp(std::log(a) - std::log(a + b), lw + lbg));
-  return std::exp(lw + lbg);
+  if (n == 0.0) return std::min(1.0, std::exp(math::log_sum_exp(-std::log1p(b / a), lw + lbg)));
+  return std::min(1.0, std::exp(lw + lbg));
 }
 
 }  // namespace
@@ -217,7 +229,8 @@ void p_alive(const MbgNbdParams& params, std::span<const double> frequency, std:
   check_params(fn, params);
   detail::check_repeat_purchase_data(fn, frequency, recency, T, {});
   check_out(fn, frequency.size(), out);
-  for (std::size_t i = 0; i < frequency.size(); ++i) out[i] = p_alive_one(params, frequency[i], recency[i], T[i]);
+  for (std::size_t i = 0; i < frequency.size(); ++i)
+    out[i] = detail::per_customer("mbg_nbd", params, fn, i, [&] { return p_alive_one(params, frequency[i], recency[i], T[i]); });
 }
 
 void conditional_expected_purchases(const MbgNbdParams& params, double t, std::span<const double> frequency,
@@ -229,7 +242,9 @@ void conditional_expected_purchases(const MbgNbdParams& params, double t, std::s
   detail::check_repeat_purchase_data(fn, frequency, recency, T, {});
   check_out(fn, frequency.size(), out);
   for (std::size_t i = 0; i < frequency.size(); ++i)
-    out[i] = expected_if_alive(params, t, frequency[i], T[i]) * p_alive_one(params, frequency[i], recency[i], T[i]);
+    out[i] = detail::per_customer("mbg_nbd", params, fn, i, [&] {
+      return expected_if_alive(params, t, frequency[i], T[i]) * p_alive_one(params, frequency[i], recency[i], T[i]);
+    });
 }
 
 void expected_purchases(const MbgNbdParams& params, std::span<const double> t, std::span<double> out) {
@@ -239,7 +254,9 @@ void expected_purchases(const MbgNbdParams& params, std::span<const double> t, s
   for (std::size_t i = 0; i < t.size(); ++i) {
     check_horizon(fn, ("t[" + std::to_string(i) + "]").c_str(), t[i]);
     // A new customer is alive after her first purchase with probability b / (a + b).
-    out[i] = params.b / (params.a + params.b) * expected_if_alive(params, t[i], 0.0, 0.0);
+    out[i] = detail::per_customer("mbg_nbd", params, fn, i, [&] {
+      return expected_if_alive(params, t[i], 0.0, 0.0) / (1.0 + params.a / params.b);
+    });
   }
 }
 
@@ -251,7 +268,8 @@ void probability_of_n_purchases(const MbgNbdParams& params, double t, std::span<
   check_n(fn, n);
   check_out(fn, n.size(), out);
   guarded(params, fn, [&] {
-    for (std::size_t i = 0; i < n.size(); ++i) out[i] = prob_n_one(params, t, n[i]);
+    for (std::size_t i = 0; i < n.size(); ++i)
+      out[i] = detail::per_customer("mbg_nbd", params, fn, i, [&] { return prob_n_one(params, t, n[i]); });
     return 0;
   });
 }

@@ -133,6 +133,10 @@ std::vector<std::string> Model::available() {
 }
 
 Model Model::fit(std::string_view key, const ModelData& d, const core::FitOptions& options) {
+  return fit(key, d, options, ZeroSpend::Skip);
+}
+
+Model Model::fit(std::string_view key, const ModelData& d, const core::FitOptions& options, ZeroSpend zero_spend) {
   constexpr const char* fn = "clv::Model::fit";
   switch (kind_of(key, fn)) {
     case Kind::BgNbd: {
@@ -151,9 +155,13 @@ Model Model::fit(std::string_view key, const ModelData& d, const core::FitOption
       return Model(r.params, info_from(r));
     }
     case Kind::GammaGamma: {
+      double skipped = 0;
       const auto r = GammaGamma::fit(need(d.frequency, "frequency", fn, "gg"),
-                                     need(d.monetary_value, "monetary_value", fn, "gg"), d.weights, options);
-      return Model(r.params, info_from(r));
+                                     need(d.monetary_value, "monetary_value", fn, "gg"), d.weights, options,
+                                     zero_spend, &skipped);
+      FitInfo info = info_from(r);
+      info.n_zero_spend_skipped = skipped;
+      return Model(r.params, std::move(info));
     }
     case Kind::BgBb: {
       const auto r = BgBb::fit(need(d.frequency, "frequency", fn, "bgbb"), need(d.recency, "recency", fn, "bgbb"),
@@ -162,7 +170,8 @@ Model Model::fit(std::string_view key, const ModelData& d, const core::FitOption
     }
     case Kind::Sbg: {
       if (!d.active.empty()) {
-        const auto r = Sbg::fit_cohort(d.active, options);
+        const auto r = d.cohort_size > 0 ? Sbg::fit_cohort_proportions(d.active, d.cohort_size, options)
+                                         : Sbg::fit_cohort(d.active, options);
         return Model(r.params, info_from(r));
       }
       const auto r = Sbg::fit(need(d.periods, "periods", fn, "sbg"), need(d.churned, "churned", fn, "sbg"), d.weights,
@@ -230,6 +239,8 @@ Model Model::from_json(const nlohmann::json& j) {
     if (j.contains("gradient_norm") && j["gradient_norm"].is_number()) info.gradient_norm = j["gradient_norm"].get<double>();
     if (j.contains("n_customers") && j["n_customers"].is_number()) info.n_customers = j["n_customers"].get<double>();
     if (j.contains("n_patterns") && j["n_patterns"].is_number_unsigned()) info.n_patterns = j["n_patterns"].get<std::size_t>();
+    if (j.contains("n_zero_spend_skipped") && j["n_zero_spend_skipped"].is_number())
+      info.n_zero_spend_skipped = j["n_zero_spend_skipped"].get<double>();
     const Model probe(params, {});
     if (j.contains("std_errors") && j["std_errors"].is_object())
       for (const auto& name : probe.param_names()) {
@@ -261,6 +272,7 @@ nlohmann::ordered_json Model::to_json() const {
     j["gradient_norm"] = info_.gradient_norm;
     j["n_customers"] = info_.n_customers;
     j["n_patterns"] = info_.n_patterns;
+    if (kind_of(params_) == Kind::GammaGamma) j["n_zero_spend_skipped"] = info_.n_zero_spend_skipped;
   }
   return j;
 }
@@ -371,7 +383,9 @@ void customer_lifetime_value(const Model& transactions, const Model& spend, cons
     throw InvalidArgument(fn, "transactions", transactions.key(),
                           "must be a continuous-time transaction model (bgnbd, mbgnbd or pnbd)");
   if (spend.key() != "gg") throw InvalidArgument(fn, "spend", spend.key(), "must be a Gamma-Gamma model (gg)");
-  if (o.method == ClvMethod::Monthly && o.months < 1) throw InvalidArgument(fn, "months", std::to_string(o.months), "must be >= 1");
+  if (o.method == ClvMethod::Monthly && (o.months < 1 || o.months > kMaxClvMonths))
+    throw InvalidArgument(fn, "months", std::to_string(o.months),
+                          "must be in 1.." + std::to_string(kMaxClvMonths) + " (500 years)");
   if (!(o.discount_rate >= 0.0) || !std::isfinite(o.discount_rate))
     throw InvalidArgument(fn, "discount_rate", std::to_string(o.discount_rate), "must be finite and >= 0");
   if (!(o.margin > 0.0) || !std::isfinite(o.margin))

@@ -78,6 +78,32 @@ auto guarded(const char* model, const P& p, const char* what, F&& f) {
   }
 }
 
+/// One customer's prediction: f() for customer row `row` (0-based; named 1-based), a NumericError naming
+/// the model, the prediction, the customer row and the parameters when f fails (a Boost.Math or series
+/// failure) or gives a value that is not finite. crmkit's InvalidArgument passes through unchanged.
+template <class P, class F>
+double per_customer(const char* model, const P& p, const char* what, std::size_t row, F&& f) {
+  double v = 0;
+  std::string cause;
+  try {
+    v = std::forward<F>(f)();
+    if (std::isfinite(v)) return v;
+    cause = "no finite value (" + num(v) + ")";
+  } catch (const InvalidArgument&) {
+    throw;
+  } catch (const std::exception& e) {
+    cause = e.what();
+  }
+  std::string message = what;
+  message += ": customer row ";
+  message += std::to_string(row + 1);
+  message += " at ";
+  message += params_text(p);
+  message += ": ";
+  message += cause;
+  throw NumericError(model, message);
+}
+
 /// {"model": model_name (optional), "<name>": number, ...} → checked parameters.
 template <class P>
 P params_from_json(const nlohmann::json& j, const char* function, const char* model_name) {

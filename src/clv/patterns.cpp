@@ -21,7 +21,15 @@ std::string num(double v) {
   return buf;
 }
 
-std::string at(const char* name, std::size_t i) { return std::string(name) + "[" + std::to_string(i) + "]"; }
+// "T (customer row 4)": the column and the customer's 1-based row in the caller's arrays (the CLI maps it
+// back to the file's line and the customer's id; clv::customer_row reads it).
+std::string at(const char* name, std::size_t i) {
+  std::string s = name;
+  s += " (customer row ";
+  s += std::to_string(i + 1);
+  s += ')';
+  return s;
+}
 
 std::uint64_t mix(std::uint64_t h) {  // splitmix64 finaliser
   h ^= h >> 30;
@@ -57,12 +65,15 @@ void check_repeat_purchase_data(const char* function, std::span<const double> fr
     // whole: by conversion below 2^53 (std::floor is a libm call on the baseline target), every finite
     // double from there up is whole
     if (!(x >= 0.0) || !(x < 0x1p53 ? static_cast<double>(static_cast<std::int64_t>(x)) == x : std::isfinite(x)))
-      throw InvalidArgument(function, at("frequency", i), num(x), "must be a finite non-negative integer");
+      throw InvalidArgument(function, at("frequency", i), num(x),
+                            "must be a finite non-negative integer (the number of repeat purchases)");
     if (!std::isfinite(t) || !(t >= 0.0))
-      throw InvalidArgument(function, at("T", i), num(t), "must be finite and >= 0");
+      throw InvalidArgument(function, at("T", i), num(t),
+                            "must be finite and >= 0 (the customer's age: time since the first purchase)");
     if (!(tx >= 0.0) || !(tx <= t))
       throw InvalidArgument(function, at("recency", i), num(tx),
-                            "must satisfy 0 <= recency <= T (T = " + num(t) + ")");
+                            "must satisfy 0 <= recency <= T (T = " + num(t) +
+                                ") (the time of the last purchase since the first)");
     if (!weights.empty()) {
       const double w = weights[i];
       if (!std::isfinite(w) || !(w >= 0.0))

@@ -1,5 +1,6 @@
 #include "crmkit/clv/sbg.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -127,6 +128,11 @@ void check_out(const char* function, std::size_t n, std::span<double> out) {
                           "must equal the input length (" + std::to_string(n) + ")");
 }
 
+[[noreturn]] void no_finite(const char* function, const SbgParams& p, double t) {
+  throw NumericError("sbg", std::string(function) + ": no finite value at period " + num(t) + " for alpha = " +
+                                num(p.alpha) + ", beta = " + num(p.beta));
+}
+
 void check_t(const char* function, std::span<const double> t, double lo) {
   for (std::size_t i = 0; i < t.size(); ++i)
     if (!whole(t[i]) || t[i] < lo)
@@ -147,20 +153,15 @@ core::FitResult<SbgParams> Sbg::fit(std::span<const double> periods, std::span<c
   return fit_records(fn, collect(fn, periods, churned, weights), options);
 }
 
-core::FitResult<SbgParams> Sbg::fit_cohort(std::span<const double> active, const core::FitOptions& options) {
-  constexpr const char* fn = "Sbg::fit_cohort";
-  if (active.size() < 2)
-    throw InvalidArgument(fn, "active", "length " + std::to_string(active.size()),
-                          "needs the counts at the start of at least two periods");
+namespace {
+
+// "active (period 3)": the count's period (row t of a period,active file is period t).
+std::string at_period(std::size_t t) { return "active (period " + std::to_string(t) + ")"; }
+
+core::FitResult<SbgParams> fit_counts(const char* fn, std::span<const double> active, const core::FitOptions& options) {
   std::vector<double> periods, churned, weights;
   for (std::size_t t = 0; t < active.size(); ++t) {
-    if (!std::isfinite(active[t]) || active[t] < 0.0)
-      throw InvalidArgument(fn, indexed("active", t), num(active[t]), "must be finite and >= 0");
-    if (t == 0 && !(active[0] > 0.0)) throw InvalidArgument(fn, "active[0]", num(active[0]), "must be > 0 (the cohort size)");
     if (t > 0) {
-      if (active[t] > active[t - 1])
-        throw InvalidArgument(fn, indexed("active", t), num(active[t]),
-                              "must not exceed the count of the period before (" + num(active[t - 1]) + ")");
       periods.push_back(static_cast<double>(t));
       churned.push_back(1.0);
       weights.push_back(active[t - 1] - active[t]);
@@ -170,6 +171,47 @@ core::FitResult<SbgParams> Sbg::fit_cohort(std::span<const double> active, const
   churned.push_back(0.0);
   weights.push_back(active.back());
   return fit_records(fn, collect(fn, periods, churned, weights), options);
+}
+
+void check_cohort(const char* fn, std::span<const double> active, bool whole_counts) {
+  if (active.size() < 2)
+    throw InvalidArgument(fn, "active", "length " + std::to_string(active.size()),
+                          "needs the counts at the start of at least two periods");
+  for (std::size_t t = 0; t < active.size(); ++t) {
+    if (!std::isfinite(active[t]) || active[t] < 0.0)
+      throw InvalidArgument(fn, at_period(t), num(active[t]), "must be finite and >= 0");
+    if (whole_counts && !whole(active[t]))
+      throw InvalidArgument(fn, at_period(t), num(active[t]),
+                            "must be a whole number of surviving customers (the likelihood counts customers; "
+                            "percentages or proportions such as 63.1 would be taken as fractional customers and "
+                            "give wrong standard errors: give them as proportions with the cohort size, "
+                            "Sbg::fit_cohort_proportions / `crmkit fit sbg --survival-as proportions --cohort-size N`)");
+    if (t == 0 && !(active[0] > 0.0))
+      throw InvalidArgument(fn, at_period(0), num(active[0]), "must be > 0 (the cohort size)");
+    if (t > 0 && active[t] > active[t - 1])
+      throw InvalidArgument(fn, at_period(t), num(active[t]),
+                            "must not exceed the count of the period before (" + num(active[t - 1]) + ")");
+  }
+}
+
+}  // namespace
+
+core::FitResult<SbgParams> Sbg::fit_cohort(std::span<const double> active, const core::FitOptions& options) {
+  constexpr const char* fn = "Sbg::fit_cohort";
+  check_cohort(fn, active, true);
+  return fit_counts(fn, active, options);
+}
+
+core::FitResult<SbgParams> Sbg::fit_cohort_proportions(std::span<const double> surviving, double cohort_size,
+                                                       const core::FitOptions& options) {
+  constexpr const char* fn = "Sbg::fit_cohort_proportions";
+  if (!std::isfinite(cohort_size) || !whole(cohort_size) || !(cohort_size >= 1.0))
+    throw InvalidArgument(fn, "cohort_size", num(cohort_size), "must be a whole number of customers >= 1");
+  check_cohort(fn, surviving, false);
+  // surviving[t] / surviving[0] of the cohort: 100, 63.1, ... (percent) and 1, 0.631, ... (proportions) alike
+  std::vector<double> active(surviving.size());
+  for (std::size_t t = 0; t < surviving.size(); ++t) active[t] = cohort_size * (surviving[t] / surviving[0]);
+  return fit_counts(fn, active, options);
 }
 
 double Sbg::log_likelihood(const Params& params, std::span<const double> periods, std::span<const double> churned,
@@ -188,24 +230,37 @@ void survival(const SbgParams& p, std::span<const double> t, std::span<double> o
   check_out(fn, t.size(), out);
   check_t(fn, t, 0);
   const double lb0 = math::lbeta(p.alpha, p.beta);
-  for (std::size_t i = 0; i < t.size(); ++i) out[i] = std::exp(math::lbeta(p.alpha, p.beta + t[i]) - lb0);
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    // at most 1: the lbeta difference can round above 0 when alpha is tiny and beta huge
+    out[i] = t[i] == 0.0 ? 1.0 : std::min(1.0, std::exp(math::lbeta(p.alpha, p.beta + t[i]) - lb0));
+    if (!std::isfinite(out[i])) no_finite(fn, p, t[i]);
+  }
 }
 
 void retention_rate(const SbgParams& p, std::span<const double> t, std::span<double> out) {
   constexpr const char* fn = "sbg retention_rate";
   check_params(fn, p);
   check_out(fn, t.size(), out);
-  check_t(fn, t, 1);
-  for (std::size_t i = 0; i < t.size(); ++i) out[i] = (p.beta + t[i] - 1.0) / (p.alpha + p.beta + t[i] - 1.0);
+  check_t(fn, t, 0);
+  // period 0 is the start: nobody has had a chance to churn, so r(0) = 1 (S(0) = 1, P(T = 0) = 0).
+  // r(t) = (beta + t - 1) / (alpha + beta + t - 1) as 1 / (1 + alpha / (beta + t - 1)): no 0/0 or inf/inf
+  // when alpha and beta are both tiny or both huge.
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    out[i] = t[i] == 0.0 ? 1.0 : 1.0 / (1.0 + p.alpha / (p.beta + (t[i] - 1.0)));
+    if (!std::isfinite(out[i])) no_finite(fn, p, t[i]);
+  }
 }
 
 void churn_probability(const SbgParams& p, std::span<const double> t, std::span<double> out) {
   constexpr const char* fn = "sbg churn_probability";
   check_params(fn, p);
   check_out(fn, t.size(), out);
-  check_t(fn, t, 1);
+  check_t(fn, t, 0);
   const double lb0 = math::lbeta(p.alpha, p.beta);
-  for (std::size_t i = 0; i < t.size(); ++i) out[i] = std::exp(math::lbeta(p.alpha + 1.0, p.beta + t[i] - 1.0) - lb0);
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    out[i] = t[i] == 0.0 ? 0.0 : std::min(1.0, std::exp(math::lbeta(p.alpha + 1.0, p.beta + t[i] - 1.0) - lb0));
+    if (!std::isfinite(out[i])) no_finite(fn, p, t[i]);
+  }
 }
 
 double survival(const SbgParams& p, double t) {
@@ -229,7 +284,9 @@ double expected_lifetime(const SbgParams& p) {
 double expected_lifetime(const SbgParams& p, double horizon) {
   constexpr const char* fn = "sbg expected_lifetime";
   check_params(fn, p);
-  if (!whole(horizon) || horizon < 0.0) throw InvalidArgument(fn, "horizon", num(horizon), "must be a whole number >= 0");
+  if (!whole(horizon) || horizon < 0.0 || horizon > kMaxSbgPeriods)
+    throw InvalidArgument(fn, "horizon", num(horizon),
+                          "must be a whole number in 0.." + std::to_string(static_cast<long>(kMaxSbgPeriods)));
   double s = 1.0, total = 0.0;  // S(0) = 1; S(t) = S(t - 1) (beta + t - 1) / (alpha + beta + t - 1)
   for (double t = 0; t < horizon; ++t) {
     total += s;

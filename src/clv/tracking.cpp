@@ -192,11 +192,12 @@ void expected_incremental_transactions(const Model& model, std::span<const doubl
 
 Tracking repeat_transactions(const core::TransactionsView& view, const TrackingOptions& o) {
   constexpr const char* fn = "clv::repeat_transactions";
-  constexpr std::size_t kMaxPeriods = 10'000'000;
+  constexpr std::size_t kMaxPeriods = kMaxTrackingPeriods;
   const core::TransactionsView tx = view.validated(fn);
   const std::size_t n_rows = tx.size();
   if (o.periods > kMaxPeriods)
-    throw InvalidArgument(fn, "periods", std::to_string(o.periods), "must be <= 10000000");
+    throw InvalidArgument(fn, "periods", std::to_string(o.periods),
+                          "must be <= " + std::to_string(kMaxPeriods) + " (the most periods one tracking table holds)");
 
   std::int64_t last = std::numeric_limits<std::int64_t>::min();
   for (std::size_t r = 0; r < n_rows; ++r) last = std::max(last, core::to_day(tx.time[r], tx.time_unit));
@@ -256,6 +257,17 @@ Tracking repeat_transactions(const core::TransactionsView& view, const TrackingO
       rule += summary::period_name(o.period);
       rule += " after the first purchase on ";
       rule += io::format_date(start);
+      throw InvalidArgument(fn, "observation_end", io::format_date(out.observation_end), rule);
+    }
+    if (n > kMaxPeriods) {
+      // e.g. one transaction dated 9999-12-31 in a log of the 1990s: millions of rows, minutes of work
+      std::string rule = "must leave at most " + std::to_string(kMaxPeriods) + " ";
+      rule += summary::period_name(o.period);
+      rule += " periods after the first purchase on ";
+      rule += io::format_date(start);
+      rule += " (found " + std::to_string(n) + "); ";
+      rule += o.observation_end ? "give an earlier observation end"
+                                : "it is the last transaction's day: check that date, or give an earlier observation end";
       throw InvalidArgument(fn, "observation_end", io::format_date(out.observation_end), rule);
     }
   }

@@ -69,7 +69,7 @@ nlohmann::json parse_json_document(std::string_view text, const std::string& sou
     // Number overflow: "[json.exception.out_of_range.406] number overflow parsing '1e400'".
     std::string what = e.what();
     if (const auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
-    throw ParseError(source, 0, 0, "", expected + " with every number finite (at most about 1.8e308 in size)", what);
+    throw ParseError(source, 0, 0, "", expected + " whose numbers are finite doubles (magnitude below 1.8e308)", what);
   } catch (const nlohmann::json::exception& e) {
     throw ParseError(source, 0, 0, "", expected, e.what());
   }

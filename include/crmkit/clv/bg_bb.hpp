@@ -18,6 +18,11 @@
 
 namespace crmkit::clv {
 
+/// The longest horizon in transaction opportunities the predictions sum over (conditional expected
+/// transactions' `future`, expected_transactions' and probability_of_n_purchases' n): 10,000. More is an
+/// InvalidArgument naming the argument and the limit (the work grows with it).
+inline constexpr double kMaxBgBbPeriods = 10'000;
+
 struct BgBbParams {
   double alpha = 1.0;  ///< beta shape of the transaction probability p
   double beta = 1.0;   ///< beta shape of p

@@ -32,16 +32,25 @@ struct GammaGammaParams {
   static GammaGammaParams from_values(std::span<const double> v);  ///< v.size() == 3, in names order
 };
 
+/// What the fit does with a repeat buyer (x > 0) whose mean spend m_x is 0 (only free items): Skip leaves
+/// the customer out of the fit and counts it (GammaGamma::fit's zero_spend_skipped, the model JSON's
+/// "n_zero_spend_skipped", a warning line from the CLI); Error refuses the data naming the customer row.
+/// Predictions accept m_x = 0 under either policy (shrunk from 0 towards the population mean).
+enum class ZeroSpend { Skip, Error };
+
 struct GammaGamma {
   using Params = GammaGammaParams;
   static constexpr const char* name = "gamma_gamma";
 
   /// Maximum-likelihood fit on (frequency x, mean spend m_x) per customer. Rows with x == 0 carry no
-  /// spend information and are ignored (as are zero weights); rows with x > 0 need m_x > 0.
+  /// spend information and are ignored (as are zero weights); rows with x > 0 need m_x >= 0, and those
+  /// with m_x = 0 are skipped (their total weight into *zero_spend_skipped when given) or, with
+  /// ZeroSpend::Error, refused (InvalidArgument naming the customer row, 1-based).
   static core::FitResult<Params> fit(std::span<const double> frequency, std::span<const double> monetary_value,
-                                     std::span<const double> weights = {}, const core::FitOptions& options = {});
+                                     std::span<const double> weights = {}, const core::FitOptions& options = {},
+                                     ZeroSpend zero_spend = ZeroSpend::Skip, double* zero_spend_skipped = nullptr);
 
-  /// Total (weighted) log-likelihood over the rows with x > 0; gradient (size 3) dLL/d(p, q, gamma).
+  /// Total (weighted) log-likelihood over the rows with x > 0 and m_x > 0; gradient (size 3) dLL/d(p, q, gamma).
   static double log_likelihood(const Params& params, std::span<const double> frequency,
                                std::span<const double> monetary_value, std::span<const double> weights = {},
                                std::span<double> gradient = {});

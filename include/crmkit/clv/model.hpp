@@ -11,7 +11,7 @@
 // JSON (`crmkit fit` prints it; `crmkit predict` and `crmkit clv` read it):
 //   {"model": "bgnbd", "params": {"r": .., "alpha": .., "a": .., "b": ..}, "log_likelihood": ..,
 //    "converged": true, "iterations": .., "std_errors": {...}, "status": "converged",
-//    "gradient_norm": .., "n_customers": .., "n_patterns": ..}
+//    "gradient_norm": .., "n_customers": .., "n_patterns": ..[, "n_zero_spend_skipped": .. (gg)]}
 // Only "model" and "params" are needed to load; the fit keys are kept when present.
 #pragma once
 
@@ -38,9 +38,12 @@ namespace crmkit::clv {
 ///  bgnbd, mbgnbd, pnbd: frequency, recency, T (+ weights);  gg: frequency, monetary_value (+ weights);
 ///  bgbb: frequency, recency, n_periods (+ weights);
 ///  sbg: active (a cohort's counts at the start of periods 0..T), or periods + churned (+ weights).
+///  sbg with cohort_size > 0: `active` holds survival as proportions or percentages of a cohort of
+///   cohort_size customers (Sbg::fit_cohort_proportions); else `active` must be whole counts.
 struct ModelData {
   std::span<const double> frequency{}, recency{}, T{}, monetary_value{}, weights{}, n_periods{};
   std::span<const double> periods{}, churned{}, active{};
+  double cohort_size = 0;
 };
 
 /// What a fit reports (absent for a model made from given parameters).
@@ -53,6 +56,8 @@ struct FitInfo {
   std::vector<double> std_errors;
   double n_customers = 0;
   std::size_t n_patterns = 0;
+  /// gg only: the (weighted) repeat buyers with a mean spend of 0 left out of the fit (ZeroSpend::Skip).
+  double n_zero_spend_skipped = 0;
   bool converged() const noexcept { return status == core::FitStatus::Converged; }
 };
 
@@ -64,6 +69,9 @@ class Model {
   static std::vector<std::string> available();
   /// Fits the model `key` (InvalidArgument for an unknown key or a missing column).
   static Model fit(std::string_view key, const ModelData& data, const core::FitOptions& options = {});
+  /// The same, with the Gamma-Gamma fit's policy for repeat buyers whose mean spend is 0 (gamma_gamma.hpp;
+  /// the other models ignore it). The plain fit skips them (ZeroSpend::Skip) and counts them in info().
+  static Model fit(std::string_view key, const ModelData& data, const core::FitOptions& options, ZeroSpend zero_spend);
   /// A model from given parameters in the model's order (see param_names).
   static Model from_params(std::string_view key, std::span<const double> values);
   static Model from_json(const nlohmann::json& j);
@@ -105,6 +113,10 @@ class Model {
   FitInfo info_;
 };
 
+/// The longest CLV horizon, in months (500 years, far past any discount's reach: 1.01^-6000 < 1e-25):
+/// customer_lifetime_value refuses more (InvalidArgument naming "months"); its work grows with the horizon.
+inline constexpr int kMaxClvMonths = 6000;
+
 /// How customer_lifetime_value discounts (docs/models/clv.md).
 enum class ClvMethod {
   Monthly,  ///< lifetimes' recipe: `months` whole months, each month's purchases discounted by (1 + d)^-i
@@ -121,7 +133,7 @@ enum class ClvMethod {
 ///   no horizon (months is ignored; d must be > 0).
 /// `transactions` must be bgnbd, mbgnbd or pnbd, `spend` a Gamma-Gamma model. Writes one value per row.
 struct ClvOptions {
-  int months = 12;              ///< whole months, >= 1 (Monthly only)
+  int months = 12;              ///< whole months, 1..kMaxClvMonths (Monthly only)
   double discount_rate = 0.01;  ///< per month, >= 0 (> 0 for Dert)
   double margin = 1.0;          ///< profit margin applied to spend, > 0
   double periods_per_month = 30;

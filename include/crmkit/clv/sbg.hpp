@@ -20,6 +20,10 @@
 
 namespace crmkit::clv {
 
+/// The longest horizon in periods a curve or a truncated lifetime is computed for (expected_lifetime with
+/// a horizon; the CLI's predict --horizon): 10,000 periods (833 years of months). More is InvalidArgument.
+inline constexpr double kMaxSbgPeriods = 10'000;
+
 struct SbgParams {
   double alpha = 1.0;  ///< beta shape of the churn probability
   double beta = 1.0;   ///< beta shape of the churn probability
@@ -38,9 +42,15 @@ struct Sbg {
   /// churned flags (0 or 1), weights optional.
   static core::FitResult<Params> fit(std::span<const double> periods, std::span<const double> churned,
                                      std::span<const double> weights = {}, const core::FitOptions& options = {});
-  /// Fit on a cohort: active[t] customers active at the start of period t (t = 0..T), non-increasing,
+  /// Fit on a cohort: active[t] customers active at the start of period t (t = 0..T): whole numbers
+  /// (counts of customers, not percentages: InvalidArgument naming the period otherwise), non-increasing,
   /// active[0] > 0, at least two counts.
   static core::FitResult<Params> fit_cohort(std::span<const double> active, const core::FitOptions& options = {});
+  /// The same from survival given as proportions or percentages of the cohort (1, 0.631, ... or 100,
+  /// 63.1, ...; non-increasing, the first > 0) and the cohort's size in customers: the counts are
+  /// cohort_size * surviving[t] / surviving[0] (so the standard errors reflect cohort_size customers).
+  static core::FitResult<Params> fit_cohort_proportions(std::span<const double> surviving, double cohort_size,
+                                                        const core::FitOptions& options = {});
 
   /// Total (weighted) log-likelihood of individual records; gradient (size 2) dLL/d(alpha, beta).
   static double log_likelihood(const Params& params, std::span<const double> periods,
@@ -50,9 +60,9 @@ struct Sbg {
 
 /// S(t) = P(T > t) for each t[i] >= 0 (whole numbers).
 void survival(const SbgParams& params, std::span<const double> t, std::span<double> out);
-/// r(t) = P(T > t | T > t - 1) for each t[i] >= 1.
+/// r(t) = P(T > t | T > t - 1) for each t[i] >= 1; r(0) = 1 (period 0 is the start: nobody has churned).
 void retention_rate(const SbgParams& params, std::span<const double> t, std::span<double> out);
-/// P(T = t) for each t[i] >= 1.
+/// P(T = t) for each t[i] >= 1; P(T = 0) = 0 (customers churn in period 1 at the earliest).
 void churn_probability(const SbgParams& params, std::span<const double> t, std::span<double> out);
 double survival(const SbgParams& params, double t);
 double retention_rate(const SbgParams& params, double t);
@@ -60,7 +70,7 @@ double retention_rate(const SbgParams& params, double t);
 /// E[T] = (alpha + beta - 1) / (alpha - 1); +infinity when alpha <= 1 (heavy tail: use the truncated
 /// form or DERL).
 double expected_lifetime(const SbgParams& params);
-/// E[min(T, horizon)] = sum_{t=0}^{horizon-1} S(t), horizon a whole number >= 0.
+/// E[min(T, horizon)] = sum_{t=0}^{horizon-1} S(t), horizon a whole number in 0..kMaxSbgPeriods.
 double expected_lifetime(const SbgParams& params, double horizon);
 
 /// Discounted expected residual lifetime of a customer alive at the start of period n + 1 (she has

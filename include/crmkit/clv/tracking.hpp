@@ -57,6 +57,11 @@ void expected_incremental_transactions(const Model& model, std::span<const doubl
                                        std::span<const double> t, std::span<double> out,
                                        std::span<const double> weights = {});
 
+/// The most periods one tracking table holds (options.periods, or the complete periods up to the
+/// observation end): 20,000 days is 54 years. More is an InvalidArgument naming the observation end (a
+/// stray date such as 9999-12-31 would otherwise ask for millions of rows).
+inline constexpr std::size_t kMaxTrackingPeriods = 20'000;
+
 /// How a transaction log is cut into tracking periods.
 struct TrackingOptions {
   /// The model's time unit and the length of a tracking period (day = 1, week = 7, month = 30.4375 days).
@@ -67,7 +72,8 @@ struct TrackingOptions {
   std::optional<std::int64_t> calibration_end{};
   /// Last day observed, inclusive; later transactions are ignored. Default: the last transaction's day.
   std::optional<std::int64_t> observation_end{};
-  /// Number of periods to report; 0 = the complete periods up to the observation end. Periods that end
+  /// Number of periods to report (<= kMaxTrackingPeriods); 0 = the complete periods up to the observation
+  /// end (at most kMaxTrackingPeriods of them, else InvalidArgument). Periods that end
   /// after the observation end get NaN actual values (nothing observed) and their predictions.
   std::size_t periods = 0;
 };

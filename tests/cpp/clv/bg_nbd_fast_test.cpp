@@ -405,7 +405,7 @@ TEST(BgNbdFast, CheckAndCompressGivesTheReferenceErrorsAndPatterns) {
   }
   big.tx[43210] = 200.0;
   const std::string want = message([&] { clv::detail::check_repeat_purchase_data("f", big.x, big.tx, big.T, {}); });
-  EXPECT_NE(want.find("recency[43210]"), std::string::npos) << want;
+  EXPECT_NE(want.find("recency (customer row 43211)"), std::string::npos) << want;
   EXPECT_EQ(message([&] { (void)clv::detail::check_and_compress("f", big.x, big.tx, big.T, {}); }), want);
 
   // patterns: CDNOW (weeks), whole days with weights, weeks mixed with thirds, huge values (fallback)
@@ -478,7 +478,7 @@ TEST(BgNbdFast, ParallelCodingPassGivesTheSamePatternsAndErrors) {
       (void)clv::detail::check_and_compress("f", bad.x, bad.tx, bad.T, {});
       ADD_FAILURE() << "no error";
     } catch (const InvalidArgument& e) {
-      EXPECT_NE(std::string(e.what()).find("frequency[70000]"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("frequency (customer row 70001)"), std::string::npos) << e.what();
     }
     std::vector<double> zero(d.x.size(), 0.0);
     EXPECT_THROW((void)clv::detail::check_and_compress("f", d.x, d.tx, d.T, zero), InvalidArgument);

@@ -394,10 +394,10 @@ TEST(BgNbd, InvalidInputIsRejectedWithContext) {
     }
   };
   expect_msg([&] { BgNbd::fit(x, tx, shortT); }, "T", "must equal the length of frequency (2)");
-  expect_msg([&] { BgNbd::fit(std::vector<double>{1, -1}, tx, T); }, "frequency[1]", "non-negative integer");
-  expect_msg([&] { BgNbd::fit(std::vector<double>{1, 0.5}, tx, T); }, "frequency[1]", "non-negative integer");
-  expect_msg([&] { BgNbd::fit(x, std::vector<double>{1, 5}, T); }, "recency[1]", "0 <= recency <= T (T = 4)");
-  expect_msg([&] { BgNbd::fit(x, tx, T, std::vector<double>{1, NAN}); }, "weights[1]", "finite and >= 0");
+  expect_msg([&] { BgNbd::fit(std::vector<double>{1, -1}, tx, T); }, "frequency (customer row 2)", "non-negative integer");
+  expect_msg([&] { BgNbd::fit(std::vector<double>{1, 0.5}, tx, T); }, "frequency (customer row 2)", "non-negative integer");
+  expect_msg([&] { BgNbd::fit(x, std::vector<double>{1, 5}, T); }, "recency (customer row 2)", "0 <= recency <= T (T = 4)");
+  expect_msg([&] { BgNbd::fit(x, tx, T, std::vector<double>{1, NAN}); }, "weights (customer row 2)", "finite and >= 0");
   expect_msg([&] { BgNbd::fit(x, tx, T, std::vector<double>{0, 0}); }, "weights", "must be > 0");
   expect_msg([&] { BgNbd::fit(std::vector<double>{}, std::vector<double>{}, std::vector<double>{}); }, "frequency",
              "at least one customer");

@@ -352,7 +352,7 @@ TEST(Tracking, LogErrorsNameWhatIsWrong) {
               HasSubstr("at least one complete week after the first purchase on 1997-01-01"));
   EXPECT_THAT(message([&] { (void)clv::repeat_transactions(core::TransactionsView{}, {}); }),
               HasSubstr("at least one transaction"));
-  o.periods = 10'000'001;
+  o.periods = clv::kMaxTrackingPeriods + 1;
   EXPECT_THAT(message([&] { (void)clv::repeat_transactions(tx.view(), o); }), HasSubstr("periods"));
 }
 
