@@ -76,6 +76,7 @@ FitInfo info_from(const core::FitResult<P>& r) {
   i.std_errors = r.std_errors;
   i.n_customers = r.n_customers;
   i.n_patterns = r.n_patterns;
+  i.limit = r.limit;
   return i;
 }
 
@@ -230,6 +231,7 @@ Model Model::from_json(const nlohmann::json& j) {
     if (j.contains("gradient_norm") && j["gradient_norm"].is_number()) info.gradient_norm = j["gradient_norm"].get<double>();
     if (j.contains("n_customers") && j["n_customers"].is_number()) info.n_customers = j["n_customers"].get<double>();
     if (j.contains("n_patterns") && j["n_patterns"].is_number_unsigned()) info.n_patterns = j["n_patterns"].get<std::size_t>();
+    if (j.contains("limit") && j["limit"].is_string()) info.limit = j["limit"].get<std::string>();
     const Model probe(params, {});
     if (j.contains("std_errors") && j["std_errors"].is_object())
       for (const auto& name : probe.param_names()) {
@@ -261,6 +263,7 @@ nlohmann::ordered_json Model::to_json() const {
     j["gradient_norm"] = info_.gradient_norm;
     j["n_customers"] = info_.n_customers;
     j["n_patterns"] = info_.n_patterns;
+    if (!info_.limit.empty()) j["limit"] = info_.limit;
   }
   return j;
 }

@@ -12,6 +12,7 @@
 //   {"model": "bgnbd", "params": {"r": .., "alpha": .., "a": .., "b": ..}, "log_likelihood": ..,
 //    "converged": true, "iterations": .., "std_errors": {...}, "status": "converged",
 //    "gradient_norm": .., "n_customers": .., "n_patterns": ..}
+// plus "limit": "nbd" when the fit's optimum is a limiting model (Pareto/NBD without dropout).
 // Only "model" and "params" are needed to load; the fit keys are kept when present.
 #pragma once
 
@@ -53,6 +54,7 @@ struct FitInfo {
   std::vector<double> std_errors;
   double n_customers = 0;
   std::size_t n_patterns = 0;
+  std::string limit;  ///< "" (interior optimum) or the limiting model, e.g. "nbd" (core::FitResult::limit)
   bool converged() const noexcept { return status == core::FitStatus::Converged; }
 };
 
