@@ -592,17 +592,17 @@ double prob_n_one(const ParetoNbdParams& p, double t, double n) {
       const double e = f(v) - m;
       return e < -745.0 ? 0.0 : std::exp(e);
     };
-    // Each side of the peak in pieces whose distance from the peak grows geometrically (factor sqrt(10),
-    // down to 1e-16 of the side), each by adaptive Gauss-Kronrod 15/31: the integrand varies on the scale
+    // Each side of the peak in pieces whose distance from the peak grows geometrically (factor 10, from
+    // 1e-16 of the side), each by adaptive Gauss-Kronrod 7/15: the integrand varies on the scale
     // of its distance from the peak (e.g. like 1/v when alpha, beta << t), which every piece resolves.
-    using GK = boost::math::quadrature::gauss_kronrod<double, 31>;
+    using GK = boost::math::quadrature::gauss_kronrod<double, 15>;
     double val = 0, err_sum = 0;
     for (const auto& [a, b] : {std::pair{peak, 0.0}, std::pair{peak, 1.0}}) {
       const double len = std::fabs(b - a);
       if (!(len > 0.0)) continue;
       double prev = 0.0;  // distance from the peak already covered
-      for (int k = 32; k >= 0; --k) {
-        const double dist = k == 0 ? len : len * std::pow(10.0, -0.5 * k);
+      for (int k = 16; k >= 0; --k) {
+        const double dist = k == 0 ? len : len * std::pow(10.0, -k);
         if (!(dist > prev)) continue;
         const double lo = b > a ? a + prev : a - dist, hi = b > a ? a + dist : a - prev;
         double err = 0;
