@@ -49,6 +49,10 @@ struct Stepper {
     ++step;
     if (progress) progress(step, steps, what);
   }
+  /// Progress inside the current step (same step number, a more specific text), for long steps.
+  void detail(const std::string& what) const {
+    if (progress) progress(step, steps, what);
+  }
 };
 
 clv::ModelData pattern_data(const summary::Patterns& p) {
@@ -447,12 +451,16 @@ Results analyze(const Inputs& inputs, const Options& options) {
   std::optional<clv::Model> model;
   std::size_t best = 0;
   double best_score = std::numeric_limits<double>::infinity();
+  bool best_converged = false;
   std::vector<clv::Model> fitted;
-  for (const auto& key : keys) {
+  for (std::size_t ki = 0; ki < keys.size(); ++ki) {
+    const auto& key = keys[ki];
     ModelCandidate cand;
     cand.key = key;
     try {
       const summary::Patterns& p = hs ? *cal_patterns : patterns;
+      step.detail("transaction model: fitting " + key + " (" + std::to_string(ki + 1) + " of " +
+                  std::to_string(keys.size()) + (hs ? ", calibration period" : "") + ")");
       clv::Model m = clv::Model::fit(key, pattern_data(p), fo);
       cand.title = m.title();
       cand.ok = true;
@@ -475,9 +483,13 @@ Results analyze(const Inputs& inputs, const Options& options) {
         cand.holdout_predicted = tot;
         score = cand.holdout_mae;
       }
-      if (score < best_score) {
+      // A converged fit beats one that did not converge whatever their scores: a non-converged fit's
+      // likelihood is only where its search stopped (issue 13: a Pareto/NBD stuck on its way to a
+      // boundary won over a converged BG/NBD by 5 log-likelihood points).
+      if ((cand.converged && !best_converged) || (cand.converged == best_converged && score < best_score)) {
         best_score = score;
         best = fitted.size();
+        best_converged = cand.converged;
       }
       fitted.push_back(std::move(m));
       res.candidates.push_back(std::move(cand));
@@ -491,11 +503,16 @@ Results analyze(const Inputs& inputs, const Options& options) {
     const std::string key = fitted[best].key();
     if (hs) {
       fitted_cal.push_back(fitted[best]);
+      step.detail("transaction model: fitting " + key + " to the whole period");
       model = clv::Model::fit(key, pattern_data(patterns), fo);
     } else {
       model = fitted[best];
     }
     res.transaction_model = describe(*model);
+    if (model->info().limit == "nbd")
+      res.notes.push_back({"Transaction model", "The " + model->title() + " likelihood is highest in its no-dropout "
+                                                "limit: nobody is seen to drop out, purchases follow the NBD (s = 0), "
+                                                "so P(alive) is 1 for every customer."});
     if (!model->info().converged())
       res.notes.push_back({"Transaction model", "The " + model->title() + " fit did not converge (" +
                                                     std::string(core::fit_status_name(model->info().status)) +
@@ -859,6 +876,7 @@ nlohmann::ordered_json Results::summary_json() const {
       o["fitted"] = cd.ok;
       o["log_likelihood"] = cd.ok ? num(cd.log_likelihood) : J(nullptr);
       o["holdout_mae"] = cd.ok ? num(cd.holdout_mae) : J(nullptr);
+      o["converged"] = cd.ok && cd.converged;
       if (!cd.ok) o["error"] = cd.error;
       o["chosen"] = cd.ok && cd.key == transaction_model->key;
       cands.push_back(o);

@@ -16,6 +16,14 @@ namespace crmkit::cli {
 
 namespace {
 
+// What a fit's "limit" means, for people.
+std::string limit_text(const std::string& limit) {
+  if (limit == "nbd")
+    return "no dropout: the likelihood is highest in the Pareto/NBD's limit s/beta -> 0, purchases NBD(r, alpha), "
+           "P(alive) = 1; s = 0 marks it and beta has no effect";
+  return "a limiting case of the model";
+}
+
 std::string fit_table(const clv::Model& m) {
   std::string s = m.title() + " fit\n";
   const auto names = m.param_names();
@@ -26,12 +34,16 @@ std::string fit_table(const clv::Model& m) {
   s += buf;
   for (std::size_t i = 0; i < names.size(); ++i) {
     const double se = i < info.std_errors.size() ? info.std_errors[i] : std::nan("");
-    std::snprintf(buf, sizeof buf, "  %-10s %14.6g %14.6g\n", names[i].c_str(), values[i], se);
+    if (std::isfinite(se))
+      std::snprintf(buf, sizeof buf, "  %-10s %14.6g %14.6g\n", names[i].c_str(), values[i], se);
+    else
+      std::snprintf(buf, sizeof buf, "  %-10s %14.6g %14s\n", names[i].c_str(), values[i], "-");
     s += buf;
   }
   std::snprintf(buf, sizeof buf, "  log_likelihood %.6f, %s after %d iterations, %g customers\n", info.log_likelihood,
                 core::fit_status_name(info.status), info.iterations, info.n_customers);
   s += buf;
+  if (!info.limit.empty()) s += "  limit: " + info.limit + " (" + limit_text(info.limit) + ")\n";
   return s;
 }
 
@@ -56,7 +68,7 @@ void add_fit(CLI::App& root, std::vector<Command>& commands) {
   app->add_option("--penalizer", a->penalizer, "L2 penalty on log-parameters per customer (docs/numerics.md)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  app->add_option("--max-iterations", a->max_iterations, "Optimiser iterations per start")
+  app->add_option("--max-iterations", a->max_iterations, "Optimiser iterations in total, over all starts")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app->add_option("--format", a->format, "json (the model file) or table (for reading)")
@@ -140,6 +152,7 @@ void add_fit(CLI::App& root, std::vector<Command>& commands) {
       warn(format_number(m.info().n_zero_spend_skipped, Style{std::floor(m.info().n_zero_spend_skipped) ==
                                                                        m.info().n_zero_spend_skipped ? 0 : 2}) +
            " repeat buyer(s) with a mean spend of 0 left out of the spend model fit (--zero-spend error refuses them)");
+    if (!m.info().limit.empty()) warn("the optimum is a limit of the model: " + limit_text(m.info().limit));
     if (!m.info().converged())
       warn(std::string("the fit did not converge (") + core::fit_status_name(m.info().status) +
            "); the estimates are the best point found");

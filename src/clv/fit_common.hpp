@@ -42,11 +42,15 @@ inline std::string format_params(const char* const* names, const double* v, std:
 
 /// Starts: options.initial_params (if any) first, then `data_start`, then `data_start` moved by each of
 /// `offsets` on the log scale, capped at 1 + options.restarts starts in all.
+/// options.max_iterations bounds the iterations summed over all starts, including `iterations_used`
+/// (what the caller already spent, e.g. on a Newton fast path; at least one iteration is left for this
+/// driver): each start gets what the earlier ones left, and no start begins once the budget is spent.
+/// The result's `iterations` is that total.
 template <class Params, std::size_t K = Params::size>
 core::FitResult<Params> fit_log_params(const char* function, const LogLikFn<K>& loglik, double total_weight,
                                        std::size_t n_patterns, const std::array<double, K>& data_start,
                                        const std::vector<std::array<double, K>>& offsets,
-                                       const core::FitOptions& options) {
+                                       const core::FitOptions& options, int iterations_used = 0) {
   if (!(options.penalizer >= 0.0) || !std::isfinite(options.penalizer))
     throw InvalidArgument(function, "options.penalizer", std::to_string(options.penalizer), "must be finite and >= 0");
   if (options.max_iterations < 1)
@@ -113,8 +117,11 @@ core::FitResult<Params> fit_log_params(const char* function, const LogLikFn<K>& 
   math::MinimizeResult mr;
   Eigen::MatrixXd hess;
   bool have = false, accepted = false;
+  const int budget = std::max(1, options.max_iterations - std::max(0, iterations_used));
   int iterations = 0, tried = 0;
   for (const Eigen::VectorXd& x0 : starts) {
+    if (tried > 0 && iterations >= budget) break;
+    mo.max_iterations = budget - iterations;
     math::MinimizeResult r = math::minimize(objective, x0, mo);
     iterations += r.iterations;
     ++tried;
@@ -140,7 +147,7 @@ core::FitResult<Params> fit_log_params(const char* function, const LogLikFn<K>& 
     }
   }
   (void)accepted;
-  mr.iterations = iterations;
+  mr.iterations = iterations + std::max(0, iterations_used);
   mr.starts_tried = tried;
   if (!have) mr.value = std::numeric_limits<double>::infinity();
 
@@ -325,14 +332,17 @@ NewtonFit<K> newton_fit(LogLikU&& loglik, double total_weight, const std::array<
 
 /// FitResult of an accepted Newton fit: status Converged, one start, standard errors from the analytic
 /// observed information in u (inverted, delta method), as fit_log_params reports them.
+/// (`status` other than Converged: the result of an attempt that was not accepted, e.g. when the
+/// iteration budget ran out.)
 template <class Params, int K = static_cast<int>(Params::size)>
-core::FitResult<Params> newton_result(const NewtonFit<K>& nf, double total_weight, std::size_t n_patterns) {
+core::FitResult<Params> newton_result(const NewtonFit<K>& nf, double total_weight, std::size_t n_patterns,
+                                      core::FitStatus status = core::FitStatus::Converged) {
   core::FitResult<Params> res;
   std::array<double, static_cast<std::size_t>(K)> theta{};
   for (std::size_t k = 0; k < theta.size(); ++k) theta[k] = std::exp(nf.u[k]);
   res.params = Params::from_values(theta);
   res.iterations = nf.iterations;
-  res.status = core::FitStatus::Converged;
+  res.status = status;
   res.gradient_norm = nf.gradient_norm;
   res.n_customers = total_weight;
   res.n_patterns = n_patterns;

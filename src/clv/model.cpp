@@ -76,6 +76,7 @@ FitInfo info_from(const core::FitResult<P>& r) {
   i.std_errors = r.std_errors;
   i.n_customers = r.n_customers;
   i.n_patterns = r.n_patterns;
+  i.limit = r.limit;
   return i;
 }
 
@@ -241,6 +242,7 @@ Model Model::from_json(const nlohmann::json& j) {
     if (j.contains("n_patterns") && j["n_patterns"].is_number_unsigned()) info.n_patterns = j["n_patterns"].get<std::size_t>();
     if (j.contains("n_zero_spend_skipped") && j["n_zero_spend_skipped"].is_number())
       info.n_zero_spend_skipped = j["n_zero_spend_skipped"].get<double>();
+    if (j.contains("limit") && j["limit"].is_string()) info.limit = j["limit"].get<std::string>();
     const Model probe(params, {});
     if (j.contains("std_errors") && j["std_errors"].is_object())
       for (const auto& name : probe.param_names()) {
@@ -273,6 +275,7 @@ nlohmann::ordered_json Model::to_json() const {
     j["n_customers"] = info_.n_customers;
     j["n_patterns"] = info_.n_patterns;
     if (kind_of(params_) == Kind::GammaGamma) j["n_zero_spend_skipped"] = info_.n_zero_spend_skipped;
+    if (!info_.limit.empty()) j["limit"] = info_.limit;
   }
   return j;
 }

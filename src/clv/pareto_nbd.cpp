@@ -6,8 +6,11 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
 #include <boost/math/quadrature/exp_sinh.hpp>
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <nlohmann/json.hpp>
@@ -32,7 +35,21 @@ using detail::check_n;
 using detail::check_out;
 using detail::num;
 
-void check_params(const char* function, const ParetoNbdParams& p) { detail::check_positive_params(function, p); }
+// r, alpha, beta finite and > 0; s finite and >= 0 (s = 0 is the NBD limit: no dropout).
+void check_params(const char* function, const ParetoNbdParams& p) {
+  const auto v = p.values();
+  for (std::size_t k = 0; k < 4; ++k) {
+    const bool ok = std::isfinite(v[k]) && (k == 2 ? v[k] >= 0.0 : v[k] > 0.0);
+    if (!ok)
+      throw InvalidArgument(function, std::string("params.") + ParetoNbdParams::names[k], num(v[k]),
+                            k == 2 ? "must be finite and >= 0 (0: the NBD limit, no dropout)" : "must be finite and > 0");
+  }
+}
+
+// lgamma(r + x) - lgamma(r) for r > 0, x >= 0, without the cancellation of the plain difference when r
+// is large (lgamma(1e15) is about 3e16, whose rounding alone is several units): lgamma(x) - log B(r, x)
+// with math::lbeta's large-argument forms.
+double log_rising(double r, double x) { return x == 0.0 ? 0.0 : math::lgamma(x) - math::lbeta(r, x); }
 
 template <class F>
 auto guarded(const ParetoNbdParams& p, const char* what, F&& f) {
@@ -74,6 +91,7 @@ struct Inner {
 // log I and its derivatives in v = (p, q, P, Q): gradient d (ORDER >= 1), Hessian h (ORDER 2).
 struct LogTail {
   double value = 0;
+  double inner = 0;  // l(p, q, e) alone (log_tail_params rebuilds the value from it without cancellation)
   double d[4] = {0, 0, 0, 0};
   double h[4][4] = {};
 };
@@ -84,6 +102,7 @@ LogTail assemble_tail(double P, double p, double Q, double q, double y0, const I
   const double lPy = std::log(Py), lQy = std::log(Qy);
   LogTail t;
   t.value = -p * lPy + (1.0 - q) * lQy + in.l;
+  t.inner = in.l;
   if constexpr (ORDER >= 1) {
     const double e = Qy / Py, eP = -e / Py, eQ = 1.0 / Py;  // de/dP, de/dQ
     t.d[0] = -lPy + in.lp;
@@ -277,8 +296,15 @@ LogTail log_tail(double P, double p, double Q, double q, double y0, SeriesCoeffs
   return assemble_tail<ORDER>(P, p, Q, q, y0, in);
 }
 
-// log I(y0) for (r, alpha, s, beta, x), with its gradient (ORDER >= 1) and Hessian (ORDER 2) in
-// theta = (r, alpha, s, beta).
+// log I(y0) + r log(alpha) + s log(beta) for (r, alpha, s, beta, x) (the value), with the gradient
+// (ORDER >= 1) and Hessian (ORDER 2) of log I(y0) alone in theta = (r, alpha, s, beta).
+//
+// The shift makes the value moderate: log I(y0) alone is about -(r+x) log(alpha+y0), which for large r,
+// alpha (e.g. 1e15 on a fit running towards no heterogeneity) is a huge number; adding r log(alpha) back
+// afterwards loses every digit (issue 13: a likelihood of 7213056.0 where 7210340.37 was right). With
+// base(y) = -r log1p(y/alpha) - x log(alpha+y) - s log1p(y/beta), both branches give exactly
+//   log I(y) + r log alpha + s log beta = base(y) + [alpha < beta] log((alpha+y)/(beta+y)) + l,
+// a sum of terms no larger than the result's own scale.
 struct TailTheta {
   double value = 0;
   double g[4] = {0, 0, 0, 0};
@@ -293,7 +319,8 @@ void log_tail_params(const ParetoNbdParams& p, double x, double y0, TailTheta& o
   // (p, q, P, Q) -> index in theta
   static constexpr int kAB[4] = {0, 2, 1, 3}, kBA[4] = {2, 0, 3, 1};
   const int* m = ab ? kAB : kBA;
-  out.value = t.value;
+  out.value = -p.r * std::log1p(y0 / p.alpha) - x * std::log(p.alpha + y0) - p.s * std::log1p(y0 / p.beta) +
+              (ab ? 0.0 : std::log(p.alpha + y0) - std::log(p.beta + y0)) + t.inner;
   if constexpr (ORDER >= 1)
     for (int i = 0; i < 4; ++i) out.g[m[i]] = t.d[i];
   if constexpr (ORDER >= 2)
@@ -307,16 +334,18 @@ double log_tail_value(const ParetoNbdParams& p, double x, double y0) {
   return t.value;
 }
 
-// The two log terms of the bracket: B1 = log[(alpha+T)^-(r+x) (beta+T)^-s] (alive at T) and
-// B2 = log[s (I(t_x) - I(T))] (dead in (t_x, T]); -inf when t_x == T.
+// The two log terms of the bracket, both shifted by r log alpha + s log beta (see TailTheta):
+// B1 = log[alpha^r beta^s (alpha+T)^-(r+x) (beta+T)^-s] = -r log1p(T/alpha) - x log(alpha+T) - s log1p(T/beta)
+// (alive at T) and B2 = log[alpha^r beta^s s (I(t_x) - I(T))] (dead in (t_x, T]); -inf when t_x == T or
+// s == 0 (the NBD limit: nobody drops out).
 struct Bracket {
   double b1 = 0, b2 = -kInf;
 };
 
 Bracket bracket(const ParetoNbdParams& p, double x, double t_x, double T) {
   Bracket b;
-  b.b1 = -(p.r + x) * std::log(p.alpha + T) - p.s * std::log(p.beta + T);
-  if (t_x < T) {
+  b.b1 = -p.r * std::log1p(T / p.alpha) - x * std::log(p.alpha + T) - p.s * std::log1p(T / p.beta);
+  if (t_x < T && p.s > 0.0) {
     const double l1 = log_tail_value(p, x, t_x), l2 = log_tail_value(p, x, T);
     // (equal only when I(t_x) - I(T) is below rounding: the term then vanishes)
     if (l1 > l2) b.b2 = std::log(p.s) + math::log_diff_exp(l1, l2);
@@ -341,6 +370,7 @@ Bracket bracket(const ParetoNbdParams& p, double x, double t_x, double T) {
 struct TailCache {
   std::vector<TailTheta> tail;
   std::vector<double> log_aT, log_bT;  // log(alpha + T), log(beta + T) per distinct T
+  std::vector<double> base_T;          // -r log1p(T/alpha) - s log1p(T/beta) per distinct T
   std::vector<std::uint32_t> stamp;
   SeriesCoeffs coeffs;
   std::size_t tails = 0, quadratures = 0;  // tails computed in the last pass, and how many by quadrature
@@ -358,7 +388,6 @@ double loglik_patterns(const ParetoNbdParams& p, const WeightedPatterns& d, Tail
                        double* hess) {
   const double r = p.r, alpha = p.alpha, s = p.s, beta = p.beta;
   const double log_alpha = std::log(alpha), log_beta = std::log(beta), log_s = std::log(s);
-  const double lgamma_r = math::lgamma(r);
   const double psi_r = ORDER >= 1 ? math::digamma(r) : 0.0;
   const double psi1_r = ORDER >= 2 ? math::trigamma(r) : 0.0;
   double ll = 0, g[4] = {0, 0, 0, 0}, H[4][4] = {};
@@ -370,14 +399,18 @@ double loglik_patterns(const ParetoNbdParams& p, const WeightedPatterns& d, Tail
   // B1's logs depend on T only: once per distinct T, not per pattern.
   cache.log_aT.resize(nT);
   cache.log_bT.resize(nT);
+  cache.base_T.resize(nT);
   for (std::size_t ti = 0; ti < nT; ++ti) {
-    cache.log_aT[ti] = std::log(alpha + d.unique_T[ti]);
-    cache.log_bT[ti] = std::log(beta + d.unique_T[ti]);
+    const double Tv = d.unique_T[ti];
+    cache.log_aT[ti] = std::log(alpha + Tv);
+    cache.log_bT[ti] = std::log(beta + Tv);
+    cache.base_T[ti] = -r * std::log1p(Tv / alpha) - s * std::log1p(Tv / beta);
   }
   for (std::size_t gi = 0; gi < groups; ++gi) {
     const double x = d.group_x[gi], W = d.group_w[gi];
     const double rx = r + x;
-    ll += W * (math::lgamma(rx) - lgamma_r + r * log_alpha + s * log_beta);
+    // log Gamma(r+x) - log Gamma(r); r log alpha + s log beta are inside B1 and B2 (TailTheta).
+    ll += W * log_rising(r, x);
     if constexpr (ORDER >= 1) {
       g[0] += W * (math::digamma(rx) - psi_r + log_alpha);
       g[1] += W * r / alpha;
@@ -397,9 +430,9 @@ double loglik_patterns(const ParetoNbdParams& p, const WeightedPatterns& d, Tail
       const double t_x = d.t_x[k], T = d.T[k], w = d.w[k];
       const std::uint32_t ti = d.T_index[k];
       const double la = cache.log_aT[ti], lb = cache.log_bT[ti];
-      const double B1 = -rx * la - s * lb;
+      const double B1 = cache.base_T[ti] - x * la;  // shifted by r log alpha + s log beta, as B2
       double B2 = -kInf, g2[4] = {0, 0, 0, 0}, h2[4][4] = {};
-      if (t_x < T) {
+      if (t_x < T && s > 0.0) {
         if (!(t_x == last_tx)) {
           log_tail_params<ORDER>(p, x, t_x, t1, &cache.coeffs);
           last_tx = t_x;
@@ -484,8 +517,7 @@ double loglik_u(const ParetoNbdParams& p, const WeightedPatterns& d, TailCache& 
 
 double loglik_one(const ParetoNbdParams& p, double x, double t_x, double T) {
   const Bracket b = bracket(p, x, t_x, T);
-  return math::lgamma(p.r + x) - math::lgamma(p.r) + p.r * std::log(p.alpha) + p.s * std::log(p.beta) +
-         math::log_sum_exp(b.b1, b.b2);
+  return log_rising(p.r, x) + math::log_sum_exp(b.b1, b.b2);
 }
 
 double p_alive_one(const ParetoNbdParams& p, double x, double t_x, double T) {
@@ -504,55 +536,89 @@ double h_of(double s, double u) {
 }
 
 // Note, section 6: E = (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)] P(alive).
+// s = 0 (the NBD limit): (r+x) t / (alpha+T), everyone alive.
 double cond_expected_one(const ParetoNbdParams& p, double t, double x, double t_x, double T) {
   if (t == 0.0) return 0.0;
+  if (p.s == 0.0) return (p.r + x) / (p.alpha + T) * t;
   return (p.r + x) / (p.alpha + T) * (p.beta + T) * h_of(p.s, t / (p.beta + T)) * p_alive_one(p, x, t_x, T);
 }
 
 // Note, section 4: E[X(t)] = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)].
+// s = 0 (the NBD limit): r t / alpha.
 double expected_one(const ParetoNbdParams& p, double t) {
   if (t == 0.0) return 0.0;
+  if (p.s == 0.0) return p.r / p.alpha * t;
   return p.r / p.alpha * p.beta * h_of(p.s, t / p.beta);
 }
 
 // P(X(t) = n): alive at t with n purchases, or died at tau < t after n purchases in (0, tau]:
 //   P = NB(n; r, alpha/(alpha+t)) (beta/(beta+t))^s
-//     + Gamma(r+n) alpha^r beta^s s / (Gamma(r) n!) * J,  J = int_0^t tau^n (alpha+tau)^-(r+n) (beta+tau)^-(s+1) dtau.
-// For n = 0, J = I(0) - I(t) (the series above). For n >= 1, J by adaptive Gauss-Kronrod (G15/K31) on
-// tau = t v, v in [0, 1], with the integrand scaled by its largest value on a grid (no overflow).
+//     + Gamma(r+n) s / (Gamma(r) n!) * J,
+//   J = int_0^t (tau/(alpha+tau))^n (alpha/(alpha+tau))^r (beta/(beta+tau))^s / (beta+tau) dtau.
+// Every factor is written as a ratio (log1p(tau/alpha), never r log alpha - (r+n) log(alpha+tau), whose two
+// huge terms cancel at large r and alpha: issue 13 found P = 4.2e9 there), and log Gamma(r+n) - log Gamma(r)
+// comes from lbeta's large-argument forms. J by Gauss-Kronrod quadrature on tau = t v (Boost.Math) on
+// each side of the integrand's peak (log integrand unimodal in v: its derivative times v(alpha+tv)(beta+tv)
+// is a quadratic with a non-negative value at 0 and a negative leading term), in pieces growing
+// geometrically away from the peak, with the integrand scaled by its peak value: a peak of any width and a
+// tail of any length are resolved.
+// s = 0 (the NBD limit) leaves the NB term alone. The sum is a probability; rounding can lift it a few
+// ulp above 1, so it is clamped to [0, 1].
 double prob_n_one(const ParetoNbdParams& p, double t, double n) {
   if (t == 0.0) return n == 0.0 ? 1.0 : 0.0;
   const double r = p.r, alpha = p.alpha, s = p.s, beta = p.beta;
-  const double lc = math::lgamma(r + n) - math::lgamma(r) - math::lgamma(n + 1.0);
+  const double lc = log_rising(r, n) - math::lgamma(n + 1.0);
   const double term1 = lc - r * std::log1p(t / alpha) + (n == 0.0 ? 0.0 : n * std::log(t / (alpha + t))) -
                        s * std::log1p(t / beta);
-  double logJ;
-  if (n == 0.0) {
-    const double l0 = log_tail_value(p, 0.0, 0.0), lt = log_tail_value(p, 0.0, t);
-    logJ = l0 > lt ? math::log_diff_exp(l0, lt) : -kInf;
-  } else {
+  double term2 = -kInf;
+  if (s > 0.0) {
     auto f = [&](double v) {
       const double tau = t * v;
-      return n * std::log(tau) - (r + n) * std::log(alpha + tau) - (s + 1.0) * std::log(beta + tau);
+      return (n == 0.0 ? 0.0 : n * std::log(tau / (alpha + tau))) - r * std::log1p(tau / alpha) -
+             s * std::log1p(tau / beta) - std::log(beta + tau);
     };
-    // f is unimodal in v (its derivative n/v - (r+n)t/(alpha+tv) - (s+1)t/(beta+tv) changes sign once:
-    // times v(alpha+tv)(beta+tv) it is a quadratic with positive value at 0 and negative leading term):
-    // locate the peak by ternary search, scale by it, and integrate each monotone side.
-    double lo = 0.0, hi = 1.0;
-    for (int it = 0; it < 200 && hi - lo > 1e-15; ++it) {
-      const double a = lo + (hi - lo) / 3.0, b = hi - (hi - lo) / 3.0;
-      if (f(a) < f(b)) lo = a; else hi = b;
+    double peak = 0.0;
+    if (n > 0.0) {
+      double lo = 0.0, hi = 1.0;
+      for (int it = 0; it < 200 && hi - lo > 1e-16; ++it) {
+        const double a = lo + (hi - lo) / 3.0, b = hi - (hi - lo) / 3.0;
+        if (f(a) < f(b)) lo = a; else hi = b;
+      }
+      peak = 0.5 * (lo + hi);
     }
-    const double peak = 0.5 * (lo + hi);
     const double m = f(peak);
-    auto g = [&](double v) { return v <= 0.0 ? 0.0 : std::exp(f(v) - m); };
-    double err = 0;
-    using GK = boost::math::quadrature::gauss_kronrod<double, 31>;
-    const double val = GK::integrate(g, 0.0, peak, 8, 1e-11, &err) + GK::integrate(g, peak, 1.0, 8, 1e-11, &err);
-    logJ = (val > 0.0 ? std::log(val) : -kInf) + m + std::log(t);
+    auto g = [&](double v) {
+      if (!(v > 0.0) && n > 0.0) return 0.0;
+      const double e = f(v) - m;
+      return e < -745.0 ? 0.0 : std::exp(e);
+    };
+    // Each side of the peak in pieces whose distance from the peak grows geometrically (factor 10, from
+    // 1e-16 of the side), each by adaptive Gauss-Kronrod 7/15: the integrand varies on the scale
+    // of its distance from the peak (e.g. like 1/v when alpha, beta << t), which every piece resolves.
+    using GK = boost::math::quadrature::gauss_kronrod<double, 15>;
+    double val = 0, err_sum = 0;
+    for (const auto& [a, b] : {std::pair{peak, 0.0}, std::pair{peak, 1.0}}) {
+      const double len = std::fabs(b - a);
+      if (!(len > 0.0)) continue;
+      double prev = 0.0;  // distance from the peak already covered
+      for (int k = 16; k >= 0; --k) {
+        const double dist = k == 0 ? len : len * std::pow(10.0, -k);
+        if (!(dist > prev)) continue;
+        const double lo = b > a ? a + prev : a - dist, hi = b > a ? a + dist : a - prev;
+        double err = 0;
+        const double v = GK::integrate(g, lo, hi, 6, 1e-12, &err);
+        val += v;
+        err_sum += err;
+        prev = dist;
+      }
+    }
+    if (!std::isfinite(val) || err_sum > 1e-6 * val + 1e-300)
+      throw NumericError("pareto_nbd", "probability_of_n_purchases: the quadrature did not converge (t = " + num(t) +
+                                           ", n = " + num(n) + ")");
+    term2 = lc + std::log(s) + (val > 0.0 ? std::log(val) : -kInf) + m + std::log(t);
   }
-  const double term2 = lc + r * std::log(alpha) + s * std::log(beta) + std::log(s) + logJ;
-  return std::exp(math::log_sum_exp(term1, term2));
+  const double prob = std::exp(math::log_sum_exp(term1, term2));
+  return std::min(1.0, prob);
 }
 
 // DERT (Fader, Hardie & Lee 2005, JMR): with continuous discounting at rate delta,
@@ -562,7 +628,9 @@ double prob_n_one(const ParetoNbdParams& p, double t, double n) {
 // z^(1-s) U(1, 2-s; z) and U's integral representation give (beta+T)^s delta^(s-1) U(s, s; z) =
 // (1/delta) K, K = int_0^inf e^-u (1 + u/z)^-s du in (0, 1] (E[1/(delta + mu)] for mu ~ Gamma(s, beta+T)),
 // integrated by exp-sinh quadrature (Boost 1.74 has no U).
+// s = 0 (the NBD limit): K = 1, DERT = (r+x) / ((alpha+T) delta).
 double dert_one(const ParetoNbdParams& p, double delta, double x, double t_x, double T) {
+  if (p.s == 0.0) return (p.r + x) / (p.alpha + T) / delta;
   const double z = delta * (p.beta + T);
   auto f = [&](double u) { return std::exp(-u - p.s * std::log1p(u / z)); };
   thread_local boost::math::quadrature::exp_sinh<double> integrator;
@@ -574,11 +642,137 @@ double dert_one(const ParetoNbdParams& p, double delta, double x, double t_x, do
   return p_alive_one(p, x, t_x, T) * (p.r + x) / (p.alpha + T) * K / delta;
 }
 
+
+// ---- the NBD limit (no dropout) ------------------------------------------------------------------------
+//
+// As s / beta -> 0 (s -> 0, or s, beta -> inf with s / beta -> 0) nobody drops out and the Pareto/NBD
+// becomes the NBD: LL = sum w [log Gamma(r+x) - log Gamma(r) + r log alpha - (r+x) log(alpha+T)], the
+// limit of the likelihood on that whole face. On data without dropout (issue 13: a grocery log) the
+// Pareto/NBD likelihood keeps rising towards it and a fit runs off to beta -> inf without end. The fit
+// therefore also fits this limit (Newton on its closed form, two parameters) and tests whether it is a
+// maximum of the Pareto/NBD likelihood on the face s = 0: at (r, alpha) of the NBD fit, the derivative
+//   dLL/ds at s = 0 = sum w [log(beta/(beta+T)) + exp(D - B1)],   D = log(I(t_x) - I(T)) at s = 0,
+// must be <= 0 for every beta (on a grid of beta from 1e-3 to 1e8 times the mean age), and so must its
+// limit times beta as beta -> inf, the score of a small constant dropout rate m:
+//   S = sum w [-T + (alpha+T) L exprel((r+x-1) L)],   L = log1p((T - t_x) / (alpha + t_x)).
+// Then no direction into the model raises the likelihood from the NBD, and when no start finds an
+// interior maximum with a higher likelihood the fit reports the NBD (s = 0) with limit "nbd".
+
+struct NbdLimitFit {
+  bool ok = false;
+  double r = 0, alpha = 0, log_likelihood = 0, gradient_norm = 0;
+  int iterations = 0;
+  std::array<double, 2> std_errors{std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+};
+
+// NBD log-likelihood over patterns; gradient and Hessian in u = log(r, alpha) when gu is not null.
+double nbd_loglik_u(double r, double alpha, const WeightedPatterns& d, double* gu, double* hu) {
+  double ll = 0, g[2] = {0, 0}, h[3] = {0, 0, 0};  // h: rr, ra, aa (in theta)
+  const double psi_r = gu ? math::digamma(r) : 0.0, psi1_r = gu ? math::trigamma(r) : 0.0;
+  for (std::size_t gi = 0; gi < d.group_x.size(); ++gi) {
+    const double x = d.group_x[gi], W = d.group_w[gi];
+    ll += W * log_rising(r, x);
+    if (gu) {
+      g[0] += W * (math::digamma(r + x) - psi_r);
+      h[0] += W * (math::trigamma(r + x) - psi1_r);
+    }
+    for (std::uint32_t k = d.group_begin[gi]; k < d.group_begin[gi + 1]; ++k) {
+      const double T = d.T[k], w = d.w[k], aT = alpha + T;
+      ll += w * (-r * std::log1p(T / alpha) - x * std::log(aT));
+      if (gu) {
+        g[0] -= w * std::log1p(T / alpha);
+        g[1] += w * (r * T / alpha - x) / aT;  // r/alpha - (r+x)/(alpha+T)
+        h[1] += w * T / (alpha * aT);
+        h[2] += w * (-r / (alpha * alpha) + (r + x) / (aT * aT));
+      }
+    }
+  }
+  if (gu) {
+    gu[0] = r * g[0];
+    gu[1] = alpha * g[1];
+    hu[0] = r * r * h[0] + gu[0];
+    hu[1] = hu[2] = r * alpha * h[1];
+    hu[3] = alpha * alpha * h[2] + gu[1];
+  }
+  return ll;
+}
+
+NbdLimitFit fit_nbd_limit(const WeightedPatterns& d, double alpha0, double tolerance, int max_iterations) {
+  NbdLimitFit out;
+  if (max_iterations < 1) return out;
+  const auto nf = detail::newton_fit<2>(
+      [&](const std::array<double, 2>& th, double* gu, double* hu) { return nbd_loglik_u(th[0], th[1], d, gu, hu); },
+      d.total_weight, std::array<double, 2>{0.0, std::log(alpha0)}, 0.0, tolerance, max_iterations);
+  out.iterations = nf.iterations;
+  out.ok = nf.ok;
+  out.r = std::exp(nf.u[0]);
+  out.alpha = std::exp(nf.u[1]);
+  out.log_likelihood = nf.log_likelihood;
+  out.gradient_norm = nf.gradient_norm;
+  const Eigen::Matrix2d info = nf.hess * d.total_weight;
+  Eigen::LLT<Eigen::Matrix2d> llt(info);
+  if (llt.info() == Eigen::Success) {
+    const Eigen::Matrix2d cov = llt.solve(Eigen::Matrix2d::Identity());
+    out.std_errors = {out.r * std::sqrt(std::max(0.0, cov(0, 0))), out.alpha * std::sqrt(std::max(0.0, cov(1, 1)))};
+  }
+  return out;
+}
+
+// True when the NBD at (r, alpha) is a maximum on the face s = 0 (see above): S <= 0 and dLL/ds <= 0 on
+// the beta grid. A tail that cannot be computed counts as "not a maximum".
+bool nbd_is_face_maximum(double r, double alpha, const WeightedPatterns& d, double mean_T) {
+  double S = 0;
+  for (std::size_t k = 0; k < d.size(); ++k) {
+    const double x = d.x[k], t_x = d.t_x[k], T = d.T[k];
+    const double L = std::log1p((T - t_x) / (alpha + t_x));
+    S += d.w[k] * (-T + (alpha + T) * L * exprel((r + x - 1.0) * L));
+  }
+  if (!(S <= 0.0)) return false;
+  try {
+    for (int e = -3; e <= 8; ++e) {
+      const ParetoNbdParams p{r, alpha, 0.0, mean_T * std::pow(10.0, e)};
+      double G = 0;
+      for (std::size_t k = 0; k < d.size(); ++k) {
+        const double x = d.x[k], t_x = d.t_x[k], T = d.T[k];
+        double term = std::log1p(-T / (p.beta + T));
+        if (t_x < T) {
+          const double l1 = log_tail_value(p, x, t_x), l2 = log_tail_value(p, x, T);
+          const double B1 = -r * std::log1p(T / alpha) - x * std::log(alpha + T);
+          if (l1 > l2) term += std::exp(math::log_diff_exp(l1, l2) - B1);
+        }
+        G += d.w[k] * term;
+      }
+      if (!(G <= 0.0)) return false;
+    }
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
+core::FitResult<ParetoNbdParams> nbd_limit_result(const NbdLimitFit& nbd, const WeightedPatterns& d, int iterations,
+                                                  int starts_tried) {
+  core::FitResult<ParetoNbdParams> res;
+  res.params = ParetoNbdParams{nbd.r, nbd.alpha, 0.0, 1.0};
+  res.log_likelihood = nbd.log_likelihood;
+  res.iterations = iterations;
+  res.status = core::FitStatus::Converged;
+  res.gradient_norm = nbd.gradient_norm;
+  res.std_errors = {nbd.std_errors[0], nbd.std_errors[1], std::numeric_limits<double>::quiet_NaN(),
+                    std::numeric_limits<double>::quiet_NaN()};
+  res.n_customers = d.total_weight;
+  res.n_patterns = d.size();
+  res.starts_tried = starts_tried;
+  res.limit = "nbd";
+  return res;
+}
+
 }  // namespace
 
 double detail::pareto_nbd_loglik_u(const ParetoNbdParams& params, const WeightedPatterns& patterns,
                                    std::span<double, 4> gradient, std::span<double, 16> hessian) {
   check_params("pareto_nbd_loglik_u", params);
+  if (params.s == 0.0) throw InvalidArgument("pareto_nbd_loglik_u", "params.s", "0", "must be > 0");
   TailCache cache;
   return detail::guarded("pareto_nbd", params, "pareto_nbd_loglik_u",
                          [&] { return loglik_u(params, patterns, cache, gradient.data(), hessian.data()); });
@@ -609,16 +803,23 @@ core::FitResult<ParetoNbdParams> ParetoNbd::fit(std::span<const double> frequenc
     const ParetoNbdParams p{th[0], th[1], th[2], th[3]};
     return g ? loglik_patterns<1>(p, d, cache, g->data(), nullptr) : loglik_patterns<0>(p, d, cache, nullptr, nullptr);
   };
+  // options.max_iterations bounds everything below together: the warm-start fit, the NBD limit's fit,
+  // the Newton starts and the fallback driver. `used` counts what has been spent.
+  const bool valid = options.max_iterations >= 1 && options.penalizer >= 0.0 && std::isfinite(options.penalizer) &&
+                     options.tolerance > 0.0 && options.restarts >= 0;
+  int used = 0;
+  auto left = [&] { return options.max_iterations - used; };
 
   // Warm start on large data: a fit on every k-th customer (about kWarmCustomers of them) lands within
   // sampling error of the optimum, from where Newton needs ~3 full-data passes instead of ~8 (full CDNOW).
   // It is only a start: it goes first (one extra start, so the caller's restarts are all kept), and the
   // acceptance rules and fallbacks are unchanged; the optimum agrees with the data-driven path to the
   // tolerance (tests/cpp/clv/pareto_nbd_test.cpp WarmStartOnLargeDataGivesTheSameFit). Not used when the
-  // caller gives initial_params or the data have few patterns (the subsample would not be cheaper).
+  // caller gives initial_params or the data have few patterns (the subsample would not be cheaper). Its
+  // iterations count towards the budget.
   core::FitOptions o = options;
   constexpr std::size_t kWarmMinPatterns = 4000, kWarmCustomers = 1000;
-  if (!options.initial_params && d.size() >= kWarmMinPatterns && frequency.size() >= 4 * kWarmCustomers) {
+  if (valid && !options.initial_params && d.size() >= kWarmMinPatterns && frequency.size() >= 4 * kWarmCustomers) {
     const std::size_t stride = frequency.size() / kWarmCustomers;
     std::vector<double> sx_, stx, sT_, sw;
     for (std::size_t i = 0; i < frequency.size(); i += stride) {
@@ -629,39 +830,119 @@ core::FitResult<ParetoNbdParams> ParetoNbd::fit(std::span<const double> frequenc
     }
     std::optional<core::FitResult<ParetoNbdParams>> warm;
     try {
-      warm = fit(sx_, stx, sT_, sw, options);
+      core::FitOptions wo = options;
+      wo.max_iterations = std::max(1, options.max_iterations / 2);
+      warm = fit(sx_, stx, sT_, sw, wo);
+      used += warm->iterations;
     } catch (const Error&) {  // e.g. a subsample without positive weight: fall back to the data-driven start
     }
-    if (warm && warm->converged()) {
+    if (warm && warm->converged() && warm->limit.empty()) {
       o.initial_params = std::vector<double>{warm->params.r, warm->params.alpha, warm->params.s, warm->params.beta};
       o.restarts = options.restarts < std::numeric_limits<int>::max() ? options.restarts + 1 : options.restarts;
     }
   }
 
+  // The NBD limit (no dropout), fitted first: two parameters, closed form, a few Newton steps. Only
+  // without a penalty (a penalty on log s keeps the optimum inside).
+  NbdLimitFit nbd;
+  if (valid && options.penalizer == 0.0 && left() > 1) {  // (leaves at least one iteration for the starts)
+    nbd = fit_nbd_limit(d, 1.0 / rate, options.tolerance, std::min(left() - 1, 50));
+    used += nbd.iterations;
+  }
+  std::optional<bool> nbd_is_max;  // computed on demand
+  auto limit_holds = [&] {
+    if (!nbd.ok) return false;
+    if (!nbd_is_max) nbd_is_max = nbd_is_face_maximum(nbd.r, nbd.alpha, d, mean_T);
+    return *nbd_is_max;
+  };
+  // The longest age: a start whose dropout probability over it falls below 1e-7 is indistinguishable
+  // from the NBD limit and is given up (it would run towards s / beta -> 0 without end).
+  double max_T = 0;
+  for (const double v : d.unique_T) max_T = std::max(max_T, v);
+
   // Fast path: Newton on the analytic Hessian (value, gradient and Hessian from one pass) from each start
   // in turn (the warm one or the caller's, the data-driven one, then the offsets): ~3-10 passes per fit.
-  // A start whose path runs where most tails need the quadrature form (rates far apart: ten integrals per
-  // tail for the Hessian, e.g. on the way to an s -> 0, beta -> inf plateau from an absurd start) is given
-  // up after the iteration that got there. If no start gives an interior maximum, the shared multistart
-  // driver (L-BFGS, then Newton on finite-difference Hessians of the gradient) runs from the same starts.
+  // A start is given up after the iteration that took it (a) where most tails need the quadrature form
+  // (rates far apart: ten integrals per tail for the Hessian, e.g. on the way to an s -> 0, beta -> inf
+  // plateau from an absurd start), (b) next to the NBD limit (above), or (c) to a parameter beyond
+  // 1e-10 .. 1e10 (a run to some other boundary, e.g. no heterogeneity at all). If no start gives an
+  // interior maximum, the NBD limit is reported when it is one (above); otherwise the shared multistart
+  // driver (L-BFGS, then Newton on finite-difference Hessians of the gradient) runs from the same starts
+  // with what is left of the budget.
   const auto starts = detail::log_starts(o, start, offsets);
-  int newton_iterations = 0;
-  for (std::size_t i = 0; i < starts.size(); ++i) {
+  std::optional<detail::NewtonFit<4>> best_attempt;
+  int tried = 0;
+  // When the NBD limit is a maximum on its face (tested first: cheap), a start that proposes rates 100 times
+  // apart (where the tails need the quadrature form, ten integrals each for the Hessian) is given up before
+  // that point is evaluated: on data without dropout that is the road to beta -> inf (issue 13: minutes of
+  // CPU), and the limit is the answer. (An interior maximum out there, above the NBD's likelihood, is not
+  // searched for in that case.)
+  const bool limit_first = limit_holds();
+  for (std::size_t i = 0; i < starts.size() && left() > 0; ++i) {
+    std::array<double, 4> last_th{};
+    bool far_apart = false;
     const auto nf = detail::newton_fit<4>(
         [&](const std::array<double, 4>& th, double* gu, double* hu) {
+          last_th = th;
+          if (limit_first && (far_apart || th[1] > 100.0 * th[3] || th[3] > 100.0 * th[1])) {
+            far_apart = true;
+            throw NumericError("pareto_nbd", "start given up");  // newton_fit: an unusable point
+          }
           return loglik_u(ParetoNbdParams{th[0], th[1], th[2], th[3]}, d, cache, gu, hu);
         },
-        d.total_weight, starts[i], o.penalizer, o.tolerance, std::min(o.max_iterations, 200),
-        [&] { return 2 * cache.quadratures > cache.tails; });
-    newton_iterations += nf.iterations;
+        d.total_weight, starts[i], o.penalizer, o.tolerance, std::min(left(), 200), [&] {
+          if (far_apart || 2 * cache.quadratures > cache.tails) return true;
+          for (const double v : last_th)
+            if (!(v > 1e-10 && v < 1e10)) return true;
+          return o.penalizer == 0.0 && -std::expm1(-last_th[2] * std::log1p(max_T / last_th[3])) < 1e-7;
+        });
+    used += nf.iterations;
+    ++tried;
     if (nf.ok) {
+      // An interior maximum below the NBD limit's likelihood is not the supremum.
+      if (nbd.ok && nf.log_likelihood < nbd.log_likelihood && limit_holds())
+        return nbd_limit_result(nbd, d, used, tried);
       auto res = detail::newton_result<ParetoNbdParams>(nf, d.total_weight, d.size());
-      res.iterations = newton_iterations;
-      res.starts_tried = static_cast<int>(i + 1);
+      res.iterations = used;
+      res.starts_tried = tried;
       return res;
     }
+    if (!best_attempt || nf.log_likelihood > best_attempt->log_likelihood) best_attempt = nf;
   }
-  return detail::fit_log_params<ParetoNbdParams>(fn, ll, d.total_weight, d.size(), start, offsets, o);
+  if (limit_holds()) return nbd_limit_result(nbd, d, used, tried);
+  if (valid && left() <= 0 && best_attempt) {
+    auto res = detail::newton_result<ParetoNbdParams>(*best_attempt, d.total_weight, d.size(),
+                                                      core::FitStatus::MaxIterations);
+    res.iterations = used;
+    res.starts_tried = tried;
+    res.std_errors.assign(4, std::numeric_limits<double>::quiet_NaN());
+    return res;
+  }
+  auto res = detail::fit_log_params<ParetoNbdParams>(fn, ll, d.total_weight, d.size(), start, offsets, o, used);
+  // A start that "converged" on a plateau (the gradient fading while the likelihood still rises towards a
+  // parameter boundary, e.g. r, alpha, s, beta -> inf on customers who all look alike) is not a maximum:
+  // say so, as BG/NBD does (the analytic Hessian and the Newton step decide, detail::interior).
+  if (res.status == core::FitStatus::Converged) {
+    bool interior = false;
+    try {
+      if (res.params.s > 0.0) {
+        double gu[4], hu[16];
+        (void)loglik_u(res.params, d, cache, gu, hu);
+        const auto v = res.params.values();
+        Eigen::Matrix4d h;
+        Eigen::Vector4d g;
+        for (int i = 0; i < 4; ++i) {
+          const double ui = std::log(v[static_cast<std::size_t>(i)]);
+          g[i] = -gu[i] / d.total_weight + 2.0 * o.penalizer * ui;
+          for (int j = 0; j < 4; ++j) h(i, j) = -hu[4 * i + j] / d.total_weight + (i == j ? 2.0 * o.penalizer : 0.0);
+        }
+        interior = detail::interior<4>(h, g);
+      }
+    } catch (const std::exception&) {
+    }
+    if (!interior) res.status = core::FitStatus::Boundary;
+  }
+  return res;
 }
 
 double ParetoNbd::log_likelihood(const Params& params, std::span<const double> frequency,
@@ -672,6 +953,9 @@ double ParetoNbd::log_likelihood(const Params& params, std::span<const double> f
   detail::check_repeat_purchase_data(fn, frequency, recency, T, weights);
   if (!gradient.empty() && gradient.size() != 4)
     throw InvalidArgument(fn, "gradient", "length " + std::to_string(gradient.size()), "must be 0 or 4");
+  if (!gradient.empty() && params.s == 0.0)
+    throw InvalidArgument(fn, "params.s", "0", "must be > 0 when a gradient is asked for (s = 0 is the NBD "
+                                               "limit, where the likelihood is evaluated but not differentiated)");
   const WeightedPatterns d = detail::compress_weighted(frequency, recency, T, weights);
   TailCache cache;
   return guarded(params, fn, [&] {
@@ -786,7 +1070,21 @@ void to_json(nlohmann::json& j, const ParetoNbdParams& p) {
 }
 
 void from_json(const nlohmann::json& j, ParetoNbdParams& p) {
-  p = detail::params_from_json<ParetoNbdParams>(j, "ParetoNbdParams from_json", ParetoNbd::name);
+  // As detail::params_from_json, but s may be 0 (the NBD limit a fit reports at a boundary optimum).
+  constexpr const char* fn = "ParetoNbdParams from_json";
+  if (!j.is_object()) throw InvalidArgument(fn, "json", j.dump(), "must be an object");
+  if (j.contains("model") && !(j["model"].is_string() && j["model"].get<std::string>() == ParetoNbd::name))
+    throw InvalidArgument(fn, "model", j["model"].dump(), std::string("must be \"") + ParetoNbd::name + "\"");
+  std::array<double, 4> v{};
+  for (std::size_t k = 0; k < 4; ++k) {
+    const char* key = ParetoNbdParams::names[k];
+    if (!j.contains(key)) throw InvalidArgument(fn, key, "missing", "is required");
+    const auto& e = j[key];
+    if (!e.is_number()) throw InvalidArgument(fn, key, e.dump(), "must be a number");
+    v[k] = e.get<double>();
+  }
+  p = ParetoNbdParams::from_values(v);
+  check_params(fn, p);
 }
 
 }  // namespace crmkit::clv

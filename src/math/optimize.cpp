@@ -187,9 +187,14 @@ MinimizeResult minimize_multistart(const Objective& f, std::span<const Eigen::Ve
   CRMKIT_ASSERT(!starts.empty());
   MinimizeResult best;
   best.value = kInf;
+  // options.max_iterations bounds the total over all starts: each start gets what the earlier ones left.
+  const int budget = std::max(1, options.max_iterations);
   int iterations = 0, tried = 0;
   for (const Eigen::VectorXd& x0 : starts) {
-    MinimizeResult r = minimize(f, x0, options);
+    if (tried > 0 && iterations >= budget) break;
+    MinimizeOptions o = options;
+    o.max_iterations = budget - iterations;
+    MinimizeResult r = minimize(f, x0, o);
     iterations += r.iterations;
     ++tried;
     const bool better = (r.status == FitStatus::Converged && best.status != FitStatus::Converged) ||

@@ -7,7 +7,8 @@
 //  2. a transaction model: every available candidate (BG/NBD; Pareto/NBD when the build has it) is
 //     fitted; with a calibration end the one with the lowest holdout error (mean absolute error of the
 //     conditional expected purchases per customer in the holdout) is chosen, otherwise the one with
-//     the highest log-likelihood; the chosen model is then fitted to the whole period;
+//     the highest log-likelihood — a converged fit before one that did not converge, either way; the
+//     chosen model is then fitted to the whole period (progress names each candidate as it is fitted);
 //  3. P(alive), expected purchases over the horizon, churn risk = 1 - P(alive);
 //  4. Gamma-Gamma spend and CLV (lifetimes' period-by-period discounting);
 //  5. with a calibration end: the holdout check (calibration vs holdout by frequency, cumulative

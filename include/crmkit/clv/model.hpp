@@ -12,6 +12,7 @@
 //   {"model": "bgnbd", "params": {"r": .., "alpha": .., "a": .., "b": ..}, "log_likelihood": ..,
 //    "converged": true, "iterations": .., "std_errors": {...}, "status": "converged",
 //    "gradient_norm": .., "n_customers": .., "n_patterns": ..[, "n_zero_spend_skipped": .. (gg)]}
+// plus "limit": "nbd" when the fit's optimum is a limiting model (Pareto/NBD without dropout).
 // Only "model" and "params" are needed to load; the fit keys are kept when present.
 #pragma once
 
@@ -58,6 +59,7 @@ struct FitInfo {
   std::size_t n_patterns = 0;
   /// gg only: the (weighted) repeat buyers with a mean spend of 0 left out of the fit (ZeroSpend::Skip).
   double n_zero_spend_skipped = 0;
+  std::string limit;  ///< "" (interior optimum) or the limiting model, e.g. "nbd" (core::FitResult::limit)
   bool converged() const noexcept { return status == core::FitStatus::Converged; }
 };
 

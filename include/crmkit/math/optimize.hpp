@@ -32,7 +32,8 @@ const char* fit_status_name(FitStatus status) noexcept;
 using Objective = std::function<double(const Eigen::VectorXd& x, Eigen::VectorXd& grad)>;
 
 struct MinimizeOptions {
-  int max_iterations = 1000;  ///< L-BFGS iterations per start; Newton steps count towards it too
+  int max_iterations = 1000;  ///< L-BFGS iterations plus Newton steps; in minimize_multistart the total
+                              ///< over all starts (each start gets what the earlier ones left)
   double tolerance = 1e-8;    ///< converged when the Euclidean norm of the gradient <= tolerance
   int memory = 8;             ///< L-BFGS correction pairs
   int newton_steps = 25;      ///< cap on the polishing Newton steps per start
@@ -52,8 +53,9 @@ struct MinimizeResult {
 /// Minimises f from x0. Never throws for numerical trouble (exceptions thrown by f propagate).
 MinimizeResult minimize(const Objective& f, const Eigen::VectorXd& x0, const MinimizeOptions& options = {});
 
-/// Tries `starts` in order and stops at the first that converges; otherwise returns the best (lowest
-/// finite objective) of all. `starts` must not be empty.
+/// Tries `starts` in order and stops at the first that converges, or when the iterations summed over the
+/// starts reach options.max_iterations (later starts are then not tried); otherwise returns the best
+/// (lowest finite objective) of those tried. `starts` must not be empty.
 MinimizeResult minimize_multistart(const Objective& f, std::span<const Eigen::VectorXd> starts,
                                    const MinimizeOptions& options = {});
 
