@@ -584,10 +584,13 @@ core::FitResult<BgNbdParams> BgNbd::fit(std::span<const double> frequency, std::
       {2.0, 2.0, 2.0, 3.0},   {-1.0, 0.0, -2.0, -1.0}, {0.5, -1.0, 3.0, 0.0}};
 
   Scratch scratch;
+  // options.max_iterations bounds the iterations of the whole fit: the Newton passes below and then
+  // fit_log_params' starts share it (`used` counts what is spent).
+  int used = 0;
   // Fast path: Newton from the first start (the caller's, else the data-driven one).
   const auto starts = detail::log_starts(options, start, offsets);
   if (!starts.empty()) {
-    const int max_it = std::min(options.max_iterations, 200);
+    const auto max_it = [&] { return std::max(1, std::min(options.max_iterations - used, 200)); };
     // Warm start on many patterns (not with the caller's own start): Newton first on a systematic sample
     // of every kWarmEvery-th customer (detail::sample_customers, itself warm-started the same way while it
     // is large), whose optimum lies within sampling error of the full one; from there the full data need
@@ -611,21 +614,28 @@ core::FitResult<BgNbdParams> BgNbd::fit(std::span<const double> frequency, std::
     const double warm_tolerance = std::max(options.tolerance, 1e-5);
     std::array<double, 4> u0 = starts.front();
     for (std::size_t lv = levels.size(); lv-- > 0;) {
+      if (used >= options.max_iterations) break;
       const auto warm = detail::newton_fit<4>(LogLikU{levels[lv], scratch}, levels[lv].total_weight, u0,
-                                              options.penalizer, warm_tolerance, max_it);
+                                              options.penalizer, warm_tolerance, max_it());
+      used += warm.iterations;
       if (!warm.ok) break;
       u0 = warm.u;
     }
     const auto nf = detail::newton_fit<4>(LogLikU{d, scratch}, d.total_weight, u0, options.penalizer,
-                                          options.tolerance, max_it);
-    if (nf.ok) return detail::newton_result<BgNbdParams>(nf, d.total_weight, d.size());
+                                          options.tolerance, max_it());
+    used += nf.iterations;
+    if (nf.ok) {
+      auto res = detail::newton_result<BgNbdParams>(nf, d.total_weight, d.size());
+      res.iterations = used;
+      return res;
+    }
   }
 
   detail::LogLikFn<4> ll = [&](const std::array<double, 4>& th, std::array<double, 4>* g) {
     const BgNbdParams p{th[0], th[1], th[2], th[3]};
     return loglik_patterns(p, d, scratch, g ? g->data() : nullptr);
   };
-  auto res = detail::fit_log_params<BgNbdParams>(fn, ll, d.total_weight, d.size(), start, offsets, options);
+  auto res = detail::fit_log_params<BgNbdParams>(fn, ll, d.total_weight, d.size(), start, offsets, options, used);
   // A start that "converged" on a plateau (gradient vanishing while the likelihood still rises towards a
   // parameter boundary, e.g. a, b -> inf on data with almost no repeat buying) is not a maximum: say so.
   if (res.status == core::FitStatus::Converged && !interior_maximum(res.params, d, scratch, options.penalizer))
