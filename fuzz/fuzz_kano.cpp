@@ -9,8 +9,8 @@
 // "word=code,...", an evaluation table (5 rows of 5 letters) and a cost/frequency CSV. A missing or
 // empty part means the default.
 // Checks: only crmkit errors; per feature, the category counts sum to n, shares sum to 1 when n > 0,
-// and the categories are valid; the JSON serialises (names that are not UTF-8: a known defect, tolerated
-// unless CRMKIT_FUZZ_KNOWN_DEFECTS is defined).
+// and the categories are valid; the JSON serialises (a name that is not UTF-8 made it throw: the table
+// reader refuses such text now, regressions/kano/).
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -83,17 +83,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
     }
     fuzz::require(r.quality.used_rows <= r.quality.rows, "used rows > rows");
-#ifdef CRMKIT_FUZZ_KNOWN_DEFECTS
+    // A name that is not UTF-8 made this dump throw nlohmann's type_error 316 (regressions/kano/); the
+    // table reader now refuses such text at its cell (issue 13 #14).
     (void)kano::to_json(r).dump();
-#else
-    // Known (issue 13 #14, open on this branch): a feature or respondent name that is not UTF-8 makes
-    // the JSON dump throw nlohmann's type_error 316 (fuzz/regressions/open/kano/).
-    try {
-      (void)kano::to_json(r).dump();
-    } catch (const nlohmann::json::type_error& e) {
-      if (e.id != 316) throw;
-    }
-#endif
   });
   return 0;
 }
