@@ -236,3 +236,23 @@ def test_strengths_dumouchel_spread_and_importance(result):
     assert pw["weighted_worse"] == pytest.approx(-37 / 44, abs=1e-12)
     assert pw["benefit"] == pytest.approx(50 / 88, abs=1e-12)
     assert pw["importance_mean"] == pytest.approx(4.4, abs=1e-12)
+
+
+# ---- issue 13: answers outside the word map ------------------------------------------------------------
+
+def test_unknown_wordings_fail_by_default_and_word_maps_hold_commas(tmp_path):
+    survey = {"respondent": ["a", "a", "b", "b"], "feature": ["x", "y", "x", "y"],
+              "functional": ["Me gusta", "Lo espero", "Me gusta", "I\u2019m neutral"],
+              "dysfunctional": ["Me disgusta", "Me disgusta", "Me da igual, la verdad", "Me disgusta"]}
+    with pytest.raises(crmkit.InvalidArgumentError,
+                       match=r'7 answer\(s\) not in the word map, 4 distinct: "Me gusta" \(2\), "Me disgusta" \(3\)'):
+        kano(survey)
+    res = kano(survey, invalid="skip")
+    assert (res.quality["invalid_answers"], res.quality["skipped_rows"]) == (7, 4)
+    words = {"Me gusta": 1, "Lo espero": 2, "Me da igual, la verdad": 3, "Me disgusta": 5, "i'm neutral": 3}
+    res = kano(survey, words=words)
+    assert res.quality["used_rows"] == 4 and res.quality["invalid_answers"] == 0
+    path = tmp_path / "w.csv"
+    path.write_text("wording,answer\n" + "".join(f'"{w}",{c}\n' for w, c in words.items()))
+    res = kano(survey, words_file=path)
+    assert res.quality["used_rows"] == 4
