@@ -249,7 +249,11 @@ void put_csv_cell(Out& o, const OutputTable::Values& values, std::size_t i) {
         using T = typename std::decay_t<decltype(v)>::value_type;
         if constexpr (std::is_same_v<T, std::string_view>) put_csv_string(o, v[i]);
         else if constexpr (std::is_same_v<T, std::uint8_t>) put_number(o, static_cast<unsigned>(v[i]));
-        else put_number(o, v[i]);
+        else if constexpr (std::is_same_v<T, double>) {
+          if (std::isfinite(v[i])) put_number(o, v[i]);  // an undefined value is an empty cell, never "nan"
+        } else {
+          put_number(o, v[i]);
+        }
       },
       values);
 }
