@@ -528,9 +528,13 @@ std::size_t FeatureEncoding::n_features() const {
 
 FeatureTable build_features(const io::CsvTable& table, const FeatureOptions& options) {
   CsvSource src(table);
+  // The label first: a bad label cell is reported before any judgement on the feature columns.
+  std::vector<double> y;
+  if (!options.label.empty()) y = label_from_csv(table, table.require({std::string_view(options.label)}, "the label column"));
   FeatureEncoding enc = learn(src, options);
   FeatureTable f = encode(src, enc);
-  attach_csv(f, table, options.id, options.label);
+  attach_csv(f, table, options.id, "");
+  f.label = kept_only(std::move(y), f);
   return f;
 }
 
