@@ -46,7 +46,7 @@ struct TrainArgs {
   double C = 1.0, l1_ratio = 0.5;
   bool standardize = false;
   int cv = 0, max_iterations = 100;
-  std::size_t max_levels = 50;
+  std::int64_t max_levels = 50;
   std::uint64_t seed = 0;
 };
 
@@ -95,7 +95,7 @@ void run_train(const TrainArgs& a) {
   fo.categorical = split_names(a.categorical);
   fo.exclude = split_names(a.exclude);
   fo.keep = split_names(a.keep);
-  fo.max_levels = a.max_levels;
+  fo.max_levels = static_cast<std::size_t>(a.max_levels);
   churn::LogisticOptions lo;
   try {
     lo = logistic_options(a);
@@ -283,6 +283,7 @@ static void add_churn_model(CLI::App& root, std::vector<Command>& commands) {
                     "Columns to use as features even if they look like ids or exceed --max-levels (comma-separated)")
       ->type_name("COLS");
   train->add_option("--max-levels", t->max_levels, "Most categories of a one-hot encoded column (0 = no limit)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000000}))
       ->capture_default_str()
       ->type_name("N");
   train->add_option("--cv", t->cv, "Report metrics under stratified K-fold cross-validation")->check(CLI::Range(2, 1000))->type_name("K");
