@@ -484,7 +484,7 @@ std::vector<double> label_from_csv(const io::CsvTable& t, std::size_t col) {
 // Keeps the entries of the rows kept under MissingPolicy::Drop (all when nothing was dropped).
 template <class T>
 std::vector<T> kept_only(std::vector<T> v, const FeatureTable& f) {
-  if (f.dropped == 0) return v;
+  if (f.dropped == 0 || v.empty()) return v;  // nothing dropped, or no such column (no ids, no label)
   std::vector<T> out;
   out.reserve(f.rows_kept.size());
   for (std::size_t r : f.rows_kept) out.push_back(std::move(v[r]));
