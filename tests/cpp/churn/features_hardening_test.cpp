@@ -22,10 +22,10 @@ namespace {
 
 // n rows: row,customer_number,tenure,plan,churned with a row number, a distinct customer number, a
 // repeating tenure and three plans.
-std::string table(std::size_t n, const std::string& tenure_at_3 = "") {
+std::string table(std::size_t n, const char* tenure_at_3 = nullptr) {
   std::string s = "row,customer_number,tenure,plan,churned\n";
   for (std::size_t i = 0; i < n; ++i) {
-    const std::string tenure = i == 3 && !tenure_at_3.empty() ? tenure_at_3 : std::to_string(i % 7);
+    const std::string tenure = i == 3 && tenure_at_3 ? std::string(tenure_at_3) : std::to_string(i % 7);
     s += std::to_string(i + 1) + "," + std::to_string(15634602 + 37 * i) + "," + tenure + "," +
          (i % 3 == 0 ? "basic" : i % 3 == 1 ? "pro" : "plus") + "," + (i % 2 ? "yes" : "no") + "\n";
   }
