@@ -40,6 +40,7 @@ declare({
     "crmkit_churn_features_matrix": (c_int32, [_P, _DP, c_int64]),
     "crmkit_churn_features_label": (c_int32, [_P, _DP, c_int64, POINTER(c_int32)]),
     "crmkit_churn_features_id": (c_int32, [_P, c_int64, POINTER(c_char_p)]),
+    "crmkit_churn_features_dropped": (c_int32, [_P, POINTER(c_int64)]),
     "crmkit_churn_features_free": (c_int32, [_P]),
     "crmkit_logit_fit": (c_int32, [_DP, c_int64, c_int64, _DP, _DP, _CPP, _P, POINTER(_P)]),
     "crmkit_logit_fit_features": (c_int32, [_P, _DP, _P, POINTER(_P)]),
@@ -179,32 +180,44 @@ class _Features:
                 ids = np.array(ids, dtype=object)
         return x, names, (y if has.value else None), ids
 
+    def dropped(self):
+        d = c_int64()
+        check(lib.crmkit_churn_features_dropped(self._h, byref(d)))
+        return d.value
+
 
 class FeatureTable:
     """A feature table read from CSV: ``X`` (DataFrame when pandas is installed, else an array),
-    ``y`` (0/1 array or None), ``ids`` (array or None), ``feature_names``."""
+    ``y`` (0/1 array or None), ``ids`` (array or None), ``feature_names`` and ``dropped`` (rows left
+    out under ``missing="drop"``)."""
 
-    def __init__(self, X, y, ids, feature_names):
-        self.X, self.y, self.ids, self.feature_names = X, y, ids, feature_names
+    def __init__(self, X, y, ids, feature_names, dropped=0):
+        self.X, self.y, self.ids, self.feature_names, self.dropped = X, y, ids, feature_names, dropped
 
 
-def read_features(path, label=None, id_col=None, missing="error", unseen="error", categorical=None, exclude=None):
+def read_features(path, label=None, id_col=None, missing="error", unseen="error", categorical=None, exclude=None,
+                  keep=None, max_levels=50):
     """Reads a customer table and encodes it: numeric columns as they are, text columns one-hot
-    without their first sorted level; ``missing="impute"`` fills blank numbers with the mean and adds a
-    ``<col>_missing`` column (``"error"``: a ParseError naming file:line:column)."""
+    without their first sorted level. Missing numbers (blank, NA, N/A, NaN, null) are a ParseError
+    naming file:line:column under ``missing="error"``; ``"impute"`` fills them with the mean and adds a
+    ``<col>_missing`` column; ``"drop"`` leaves the row out (counted in ``dropped``). Id-like columns
+    and text columns with more than ``max_levels`` categories (0 = no limit) are refused unless
+    listed in ``keep`` (or named by ``id_col`` / ``exclude``)."""
     opts = Options(label=label, id=id_col, missing=missing, unseen=unseen,
-                   categorical=list(categorical) if categorical else None, exclude=list(exclude) if exclude else None)
+                   categorical=list(categorical) if categorical else None, exclude=list(exclude) if exclude else None,
+                   keep=list(keep) if keep else None, max_levels=int(max_levels))
     h = c_void_p()
     check(lib.crmkit_churn_features_read_csv(str(path).encode(), opts.handle, byref(h)))
     f = _Features(h)
     try:
         x, names, y, ids = f.arrays()
+        dropped = f.dropped()
     finally:
         f.close()
     X = pd.DataFrame(x, columns=names) if pd is not None else x
     if pd is not None and ids is not None:
         X.index = pd.Index(ids, name=id_col)
-    return FeatureTable(X, y, ids, names)
+    return FeatureTable(X, y, ids, names, dropped)
 
 
 class LogisticRegression:
@@ -213,14 +226,17 @@ class LogisticRegression:
     penalty: "l2" (default), "l1", "elasticnet" or None/"none"; C: inverse strength; l1_ratio: the
     elastic-net mix; standardize: fit on standardised columns (the penalty then acts on standardised
     coefficients; ``coef_`` is on the original scale); class_weight: None, "balanced" or {0: w0, 1: w1};
-    missing / unseen: how a DataFrame's blank numbers and unseen text levels are handled.
+    missing / unseen: how a DataFrame's missing numbers ("error" or "impute"; drop rows with
+    DataFrame.dropna) and unseen text levels are handled; max_levels / keep: a DataFrame's text columns
+    with more categories than max_levels (0 = no limit) and id-like columns are refused unless in keep.
     """
 
     def __init__(self, penalty="l2", C=1.0, l1_ratio=None, fit_intercept=True, standardize=False, class_weight=None,
-                 max_iter=100, tol=1e-8, missing="error", unseen="error"):
+                 max_iter=100, tol=1e-8, missing="error", unseen="error", max_levels=50, keep=None):
         self.penalty, self.C, self.l1_ratio = penalty, C, l1_ratio
         self.fit_intercept, self.standardize, self.class_weight = fit_intercept, standardize, class_weight
         self.max_iter, self.tol, self.missing, self.unseen = max_iter, tol, missing, unseen
+        self.max_levels, self.keep = max_levels, keep
         self._h = None
         self._encoded = False
 
@@ -278,7 +294,11 @@ class LogisticRegression:
             if len(X) != len(yv):
                 raise ValueError(f"X has {len(X)} rows but y has {len(yv)}")
             names, nums, strs, k, keep = _columns(X)
-            fo = Options(missing=self.missing, unseen=self.unseen)
+            if self.missing not in ("error", "impute"):
+                raise ValueError(f"missing must be 'error' or 'impute' (drop rows with DataFrame.dropna), "
+                                 f"got {self.missing!r}")
+            fo = Options(missing=self.missing, unseen=self.unseen, max_levels=int(self.max_levels),
+                         keep=list(self.keep) if self.keep else None)
             fh = c_void_p()
             check(lib.crmkit_churn_features_from_columns(names, nums, strs, k, len(X), _ptr(yv), None, fo.handle,
                                                          byref(fh)))

@@ -9,7 +9,9 @@ A survey is one row per respondent and feature with a functional and a dysfuncti
 1..5 (1 like, 2 must-be, 3 neutral, 4 live-with, 5 dislike) or words. Pass a CSV path, a pandas
 DataFrame or a dict of columns.
 """
+import csv
 import ctypes
+import io
 import json
 import os
 from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_int64, c_uint32, c_void_p
@@ -101,9 +103,19 @@ def _csv_text(table, columns):
     return "\n".join(lines) + "\n"
 
 
+def _words_csv(words):
+    """{wording: answer} as CSV text wording,answer (wordings with commas or quotes are quoted)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for k, v in words.items():
+        w.writerow([str(k), str(v)])
+    return buf.getvalue()
+
+
 def _options(table, words, invalid, tie_threshold, fong_z, straightline_min_features, exclude_straightliners,
-             questionable_share, exclude_questionable, costs, benefit_split, cost_split, frequency_split):
-    kv = dict(invalid=invalid, tie_threshold=tie_threshold, fong_z=fong_z,
+             questionable_share, exclude_questionable, costs, benefit_split, cost_split, frequency_split,
+             words_file=None, missing=None):
+    kv = dict(invalid=invalid, missing=missing, tie_threshold=tie_threshold, fong_z=fong_z,
               straightline_min_features=straightline_min_features, exclude_straightliners=exclude_straightliners,
               questionable_share=questionable_share, exclude_questionable=exclude_questionable,
               benefit_split=benefit_split, cost_split=cost_split, frequency_split=frequency_split)
@@ -113,8 +125,15 @@ def _options(table, words, invalid, tie_threshold, fong_z, straightline_min_feat
         kv["table_text"] = table
     elif table is not None and table != "standard":
         kv["table"] = os.fspath(table)
+    if words_file is not None:
+        kv["words_file"] = os.fspath(words_file)
     if words is not None:
-        kv["words"] = words if isinstance(words, str) else ",".join(f"{w}={c}" for w, c in words.items())
+        if isinstance(words, str):
+            kv["words"] = words
+        elif words_file is None:
+            kv["words_csv"] = _words_csv(words)
+        else:
+            kv["words"] = ",".join(f"{w}={c}" for w, c in words.items())
     if costs is not None:
         if isinstance(costs, (str, os.PathLike)):
             kv["costs"] = os.fspath(costs)
@@ -235,20 +254,25 @@ def factorize(values, blank=""):
 
 def kano(survey, *, respondent_col="respondent", feature_col="feature", functional_col="functional",
          dysfunctional_col="dysfunctional", importance_col="importance", table="standard", words=None,
-         invalid="skip", tie_threshold=None, fong_z=None, straightline_min_features=None,
+         invalid="fail", tie_threshold=None, fong_z=None, straightline_min_features=None,
          exclude_straightliners=False, questionable_share=None, exclude_questionable=False, costs=None,
-         benefit_split=None, cost_split=None, frequency_split=None):
+         benefit_split=None, cost_split=None, frequency_split=None, words_file=None, missing="skip"):
     """Analyses a Kano survey and returns a KanoResult.
 
     ``survey``: a CSV path (columns respondent, feature, functional, dysfunctional, optional importance,
     cost, frequency), a DataFrame or a dict of columns (named by the ``*_col`` arguments; integer answer
     columns are codes with 0 = missing, other columns are text). ``table``: "standard" (Berger et al.
-    1993), a file path, CSV text or a 5x5 list of letters. ``words``: {word: code} replacing the default
-    answer words. ``invalid``: "skip" or "fail". ``costs``: a path, a DataFrame / dict of columns
+    1993), a file path, CSV text or a 5x5 list of letters. ``words``: {wording: code} replacing the
+    default answer words (wordings may hold commas); ``words_file``: a CSV of wording,answer rows
+    replacing them (``words`` is then added). Answers match after normalising typographic quotes,
+    blanks and ASCII case. ``invalid``: answers outside the word map, "fail" (default: a ParseError
+    listing every unknown wording with its count) or "skip" (counted in ``quality``); ``missing``:
+    blank answers, "skip" (default, counted) or "fail". ``costs``: a path, a DataFrame / dict of columns
     (feature, cost, frequency) or {feature: cost}. Defaults of the numbers: docs/models/kano.md.
     """
     opts = _options(table, words, invalid, tie_threshold, fong_z, straightline_min_features, exclude_straightliners,
-                    questionable_share, exclude_questionable, costs, benefit_split, cost_split, frequency_split)
+                    questionable_share, exclude_questionable, costs, benefit_split, cost_split, frequency_split,
+                    words_file, missing)
     h = c_void_p()
     if isinstance(survey, (str, os.PathLike)):
         check(lib.crmkit_kano_read_csv(os.fspath(survey).encode(), opts.handle, byref(h)))

@@ -821,7 +821,9 @@ Results analyze(const Inputs& inputs, const Options& options) {
     KanoSection k;
     k.source = inputs.survey_path;
     const kano::SurveyTable survey = kano::read_survey(inputs.survey_path);
-    k.result = kano::analyze(survey.view(), {}, survey.inputs());
+    kano::KanoOptions ko;
+    ko.invalid = kano::InvalidPolicy::Skip;  // the report counts unknown answers (skipped_rows, invalid_answers)
+    k.result = kano::analyze(survey.view(), ko, survey.inputs());
     res.kano = std::move(k);
   } else {
     res.notes.push_back({"Kano", "No Kano survey given (--survey)."});

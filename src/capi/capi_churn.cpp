@@ -56,7 +56,8 @@ churn::FeatureOptions feature_options(const Opts& o, bool with_names) {
   }
   if (const auto* v = o.get("missing")) {
     if (*v == "impute") f.missing = churn::MissingPolicy::Impute;
-    else if (*v != "error") throw InvalidArgument("crmkit_churn_features", "missing", "'" + *v + "'", "must be error or impute");
+    else if (*v == "drop") f.missing = churn::MissingPolicy::Drop;
+    else if (*v != "error") throw InvalidArgument("crmkit_churn_features", "missing", "'" + *v + "'", "must be error, impute or drop");
   }
   if (const auto* v = o.get("unseen")) {
     if (*v == "zero") f.unseen = churn::UnseenLevel::Zero;
@@ -64,6 +65,8 @@ churn::FeatureOptions feature_options(const Opts& o, bool with_names) {
   }
   f.categorical = split_list(o.get("categorical"));
   f.exclude = split_list(o.get("exclude"));
+  f.keep = split_list(o.get("keep"));
+  f.max_levels = static_cast<std::size_t>(o.integer("max_levels", 50, 0, 1000000000));
   return f;
 }
 
@@ -153,7 +156,7 @@ int32_t crmkit_churn_features_read_csv(const char* path, const crmkit_options* o
     require(path, fn, "path");
     require(out, fn, "out");
     *out = nullptr;
-    Opts o(options, fn, {"label", "id", "missing", "unseen", "categorical", "exclude"});
+    Opts o(options, fn, {"label", "id", "missing", "unseen", "categorical", "exclude", "keep", "max_levels"});
     auto f = std::make_unique<crmkit_churn_features>();
     f->t = churn::read_features(path, feature_options(o, true));
     *out = f.release();
@@ -168,7 +171,7 @@ int32_t crmkit_churn_features_from_columns(const char* const* names, const doubl
     constexpr const char* fn = "crmkit_churn_features_from_columns";
     require(out, fn, "out");
     *out = nullptr;
-    Opts o(options, fn, {"missing", "unseen", "categorical", "exclude"});
+    Opts o(options, fn, {"missing", "unseen", "categorical", "exclude", "keep", "max_levels"});
     const auto cols = input_columns(names, numeric, strings, n_columns, n_rows, fn);
     auto f = std::make_unique<crmkit_churn_features>();
     f->t = churn::build_features(cols, label ? std::span<const double>(label, static_cast<std::size_t>(n_rows)) : std::span<const double>(),
@@ -261,6 +264,14 @@ int32_t crmkit_churn_features_id(const crmkit_churn_features* f, int64_t i, cons
     if (i < 0 || static_cast<std::size_t>(i) >= f->t.rows())
       throw InvalidArgument(fn, "i", std::to_string(i), "must be in 0.." + std::to_string(f->t.rows()) + " (exclusive)");
     *id = f->t.ids.empty() ? nullptr : f->t.ids[static_cast<std::size_t>(i)].c_str();
+  });
+}
+
+int32_t crmkit_churn_features_dropped(const crmkit_churn_features* f, int64_t* dropped) {
+  return guard([&] {
+    require(f, "crmkit_churn_features_dropped", "f");
+    require(dropped, "crmkit_churn_features_dropped", "dropped");
+    *dropped = static_cast<int64_t>(f->t.dropped);
   });
 }
 

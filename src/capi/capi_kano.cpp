@@ -35,18 +35,35 @@ struct Settings {
 
 Settings settings(const crmkit_options* options, const char* fn) {
   Opts o(options, fn,
-         {"table", "table_text", "words", "invalid", "tie_threshold", "fong_z", "straightline_min_features",
+         {"table", "table_text", "words", "words_file", "words_csv", "invalid", "missing", "tie_threshold", "fong_z", "straightline_min_features",
           "exclude_straightliners", "questionable_share", "exclude_questionable", "benefit_split", "cost_split",
           "frequency_split", "costs", "costs_text"});
   Settings s;
   auto& k = s.options;
   if (auto v = o.get("table"); v && *v != "standard") k.table = kano::EvaluationTable::load(*v);
   if (auto v = o.get("table_text")) k.table = kano::EvaluationTable::parse(*v, "<table_text>");
-  if (auto v = o.get("words")) s.words = kano::AnswerMap::parse(*v);
-  if (auto v = o.get("invalid")) {
-    if (*v == "skip") k.invalid = kano::InvalidPolicy::Skip;
-    else if (*v == "fail") k.invalid = kano::InvalidPolicy::Fail;
-    else throw InvalidArgument(fn, "invalid", "'" + *v + "'", "must be skip or fail");
+  // words_file / words_csv replace the default words; words then adds (or replaces) its entries.
+  const bool from_table = o.get("words_file") || o.get("words_csv");
+  if (auto v = o.get("words_file")) s.words = kano::AnswerMap::load(*v);
+  if (auto v = o.get("words_csv")) {
+    kano::AnswerMap m = kano::AnswerMap::parse_csv(*v, "<words_csv>");
+    if (!o.get("words_file")) s.words = std::move(m);
+    else
+      for (const auto& [w, c] : m.words()) s.words.set(w, c);
+  }
+  if (auto v = o.get("words")) {
+    kano::AnswerMap m = kano::AnswerMap::parse(*v);
+    if (!from_table) s.words = std::move(m);
+    else
+      for (const auto& [w, c] : m.words()) s.words.set(w, c);
+  }
+  for (const char* key : {"invalid", "missing"}) {
+    if (auto v = o.get(key)) {
+      auto& policy = std::string_view(key) == "invalid" ? k.invalid : k.missing;
+      if (*v == "skip") policy = kano::InvalidPolicy::Skip;
+      else if (*v == "fail") policy = kano::InvalidPolicy::Fail;
+      else throw InvalidArgument(fn, key, "'" + *v + "'", "must be skip or fail");
+    }
   }
   k.tie_threshold = o.number("tie_threshold", k.tie_threshold);
   k.fong_z = o.number("fong_z", k.fong_z);

@@ -42,11 +42,12 @@ nlohmann::json metrics_json(const churn::Metrics& m) {
 }
 
 struct TrainArgs {
-  std::string data, label, id_col, penalty = "l2", class_weight, missing = "error", unseen = "error", categorical, exclude;
+  std::string data, label, id_col, penalty = "l2", class_weight, missing = "error", unseen = "error", categorical, exclude, keep;
   std::string model_out, format = "json";
   double C = 1.0, l1_ratio = 0.5;
   bool standardize = false;
   int cv = 0, max_iterations = 100;
+  std::int64_t max_levels = 50;
   std::uint64_t seed = 0;
 };
 
@@ -88,10 +89,14 @@ void run_train(const TrainArgs& a) {
   churn::FeatureOptions fo;
   fo.label = a.label;
   fo.id = a.id_col;
-  fo.missing = a.missing == "impute" ? churn::MissingPolicy::Impute : churn::MissingPolicy::Error;
+  fo.missing = a.missing == "impute" ? churn::MissingPolicy::Impute
+               : a.missing == "drop" ? churn::MissingPolicy::Drop
+                                     : churn::MissingPolicy::Error;
   fo.unseen = a.unseen == "zero" ? churn::UnseenLevel::Zero : churn::UnseenLevel::Error;
   fo.categorical = split_names(a.categorical);
   fo.exclude = split_names(a.exclude);
+  fo.keep = split_names(a.keep);
+  fo.max_levels = static_cast<std::size_t>(a.max_levels);
   churn::LogisticOptions lo;
   try {
     lo = logistic_options(a);
@@ -99,6 +104,9 @@ void run_train(const TrainArgs& a) {
     throw UsageError(std::string("--penalty: ") + e.what());
   }
   const churn::FeatureTable t = churn::read_features(a.data, fo);
+  if (t.dropped > 0)
+    warn(std::to_string(t.dropped) + " of " + std::to_string(t.dropped + t.rows()) +
+         " rows had a missing value and were left out (--missing drop)");
   const churn::LogisticModel m = churn::fit_logistic(t, lo);
 
   churn::Metrics metrics;
@@ -197,6 +205,9 @@ void run_score(const ScoreArgs& a) {
   if (!m.encoding)
     throw ParseError(a.model, 0, 0, "", "a model with its feature encoding (written by crmkit churn train)", "no \"encoding\"");
   const churn::FeatureTable t = churn::read_features(a.data, *m.encoding, a.id_col);
+  if (t.dropped > 0)
+    warn(std::to_string(t.dropped) + " of " + std::to_string(t.dropped + t.rows()) +
+         " rows had a missing value and were not scored (the model was trained with --missing drop)");
   const Eigen::VectorXd risk = m.predict_proba(t.x);
   const std::size_t n = t.rows();
   std::vector<std::size_t> order(n);
@@ -252,14 +263,23 @@ static void add_churn_model(CLI::App& root, std::vector<Command>& commands) {
                   "Fit on standardised columns (the penalty acts on standardised coefficients; coefficients are "
                   "reported on the original scale)");
   train->add_option("--class-weight", t->class_weight, "balanced, or W0,W1")->type_name("W");
-  train->add_option("--missing", t->missing, "Blank numeric cells: error (file:line:column) or impute (mean + <col>_missing)")
-      ->check(CLI::IsMember({"error", "impute"}))
+  train->add_option("--missing", t->missing,
+                    "Missing cells (blank, NA, N/A, NaN, null): error (file:line:column), impute (mean + <col>_missing) "
+                    "or drop (leave the row out, counted on stderr)")
+      ->check(CLI::IsMember({"error", "impute", "drop"}))
       ->capture_default_str();
   train->add_option("--unseen", t->unseen, "Category levels unseen in training when scoring: error or zero")
       ->check(CLI::IsMember({"error", "zero"}))
       ->capture_default_str();
   train->add_option("--categorical", t->categorical, "Columns to one-hot encode even if numeric (comma-separated)")->type_name("COLS");
   train->add_option("--exclude", t->exclude, "Columns to leave out (comma-separated)")->type_name("COLS");
+  train->add_option("--keep", t->keep,
+                    "Columns to use as features even if they look like ids or exceed --max-levels (comma-separated)")
+      ->type_name("COLS");
+  train->add_option("--max-levels", t->max_levels, "Most categories of a one-hot encoded column (0 = no limit)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000000}))
+      ->capture_default_str()
+      ->type_name("N");
   train->add_option("--cv", t->cv, "Report metrics under stratified K-fold cross-validation")->check(CLI::Range(2, 1000))->type_name("K");
   train->add_option("--seed", t->seed, "Seed of the cross-validation folds")->capture_default_str();
   train->add_option("--max-iterations", t->max_iterations, "Newton iterations")->check(CLI::Range(1, 100000))->capture_default_str();

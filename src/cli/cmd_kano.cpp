@@ -18,7 +18,7 @@ namespace crmkit::cli {
 namespace {
 
 struct KanoArgs {
-  std::string survey, table = "standard", words, invalid = "skip", costs;
+  std::string survey, table = "standard", words, words_file, invalid = "fail", missing = "skip", costs;
   double tie_threshold = 0.05, fong_z = 1.65, questionable_share = 0.5;
   std::int64_t straightline_min = 3;
   bool exclude_straightliners = false, exclude_questionable = false;
@@ -26,7 +26,7 @@ struct KanoArgs {
 };
 
 void report_quality(const kano::QualityReport& q) {
-  if (q.skipped_rows > 0) {
+  if (q.skipped_rows > 0 || q.invalid_answers > 0 || q.missing_answers > 0) {
     std::string m = std::to_string(q.skipped_rows) + " row(s) skipped (" + std::to_string(q.missing_answers) +
                     " missing, " + std::to_string(q.invalid_answers) + " invalid answer(s)):";
     std::size_t shown = 0;
@@ -69,9 +69,19 @@ static void add_kano(CLI::App& root, std::vector<Command>& commands) {
                   "Evaluation table: standard (Berger et al. 1993) or a FILE of 5 rows x 5 letters A/O/M/I/R/Q")
       ->type_name("standard|FILE")
       ->capture_default_str();
-  app->add_option("--words", a->words, "Answer words replacing the defaults: word=code,... (codes 1-5)")
+  app->add_option("--words", a->words,
+                  "Answer words replacing the defaults: word=code,... (codes 1-5; added to --words-file's words)")
       ->type_name("SPEC");
-  app->add_option("--invalid", a->invalid, "Missing or invalid answers: skip the row (reported) or fail")
+  app->add_option("--words-file", a->words_file,
+                  "Answer words replacing the defaults from a CSV of wording,answer rows (answer: a code 1-5 or "
+                  "like/must-be/neutral/live-with/dislike; quote a wording with a comma)")
+      ->type_name("FILE");
+  app->add_option("--invalid", a->invalid,
+                  "Answers that are neither 1-5 nor a known word: fail (list every unknown wording) or skip the row "
+                  "(counted on stderr and in the JSON quality report)")
+      ->check(CLI::IsMember({"skip", "fail"}))
+      ->capture_default_str();
+  app->add_option("--missing", a->missing, "Blank answers: skip the row (counted) or fail")
       ->check(CLI::IsMember({"skip", "fail"}))
       ->capture_default_str();
   app->add_option("--tie-threshold", a->tie_threshold,
@@ -105,6 +115,7 @@ static void add_kano(CLI::App& root, std::vector<Command>& commands) {
     kano::KanoOptions o;
     if (a->table != "standard") o.table = kano::EvaluationTable::load(a->table);
     o.invalid = a->invalid == "fail" ? kano::InvalidPolicy::Fail : kano::InvalidPolicy::Skip;
+    o.missing = a->missing == "fail" ? kano::InvalidPolicy::Fail : kano::InvalidPolicy::Skip;
     o.tie_threshold = a->tie_threshold;
     o.fong_z = a->fong_z;
     o.straightline_min_features = a->straightline_min;
@@ -112,9 +123,13 @@ static void add_kano(CLI::App& root, std::vector<Command>& commands) {
     o.questionable_share = a->questionable_share;
     o.exclude_questionable = a->exclude_questionable;
     kano::AnswerMap words;
+    if (!a->words_file.empty()) words = kano::AnswerMap::load(a->words_file);
     if (!a->words.empty()) {
       try {
-        words = kano::AnswerMap::parse(a->words);
+        const kano::AnswerMap m = kano::AnswerMap::parse(a->words);
+        if (a->words_file.empty()) words = m;
+        else
+          for (const auto& [w, c] : m.words()) words.set(w, c);
       } catch (const InvalidArgument& e) {
         throw UsageError("--words: " + e.rule() + ", found " + e.value());
       }
@@ -127,11 +142,11 @@ static void add_kano(CLI::App& root, std::vector<Command>& commands) {
       inputs = costs.inputs();
     }
     const kano::KanoResult r = kano::analyze(s.view(), o, inputs);
+    report_quality(r.quality);
     if (a->out.format == "json") {
       write_text(kano::to_json(r).dump(2) + "\n", a->out.output);
       return;
     }
-    report_quality(r.quality);
     std::vector<const kano::FeatureResult*> order(r.features.size());
     for (const auto& f : r.features) order[static_cast<std::size_t>(f.priority - 1)] = &f;
     std::vector<std::string_view> name, category, rec;

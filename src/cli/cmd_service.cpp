@@ -42,7 +42,8 @@ static void add_service(CLI::App& root, std::vector<Command>& commands) {
       "Example:\n  crmkit service --interactions interactions.csv --by channel --format table\n"
       "Columns: group,interactions, then per measured metric: csat_n,csat,csat_ci_low,csat_ci_high,csat_mean,\n"
       "  ces_n,ces_mean,ces_easy_share,ces_difficult_share, fcr_n,fcr_rate,fcr_ci_low,fcr_ci_high,\n"
-      "  sla_n,sla_compliance,sla_ci_low,sla_ci_high and sla_<tier>_compliance per tier");
+      "  sla_n,sla_compliance,sla_ci_low,sla_ci_high and sla_<tier>_n,sla_<tier>_compliance per tier.\n"
+      "An undefined value (no answers: n = 0) is an empty cell in csv, null in json and '-' in table.");
 
   commands.push_back({app, [a] {
     service::ServiceOptions o;
@@ -107,8 +108,10 @@ static void add_service(CLI::App& root, std::vector<Command>& commands) {
       add_num("sla_compliance", [](const G& g) { return g.sla.compliance; });
       add_num("sla_ci_low", [](const G& g) { return g.sla.ci_low; });
       add_num("sla_ci_high", [](const G& g) { return g.sla.ci_high; });
-      for (std::size_t t = 0; t < o.sla.size(); ++t)
+      for (std::size_t t = 0; t < o.sla.size(); ++t) {
+        add_int("sla_" + o.sla[t].tier + "_n", [t](const G& g) { return g.sla.tiers[t].n; });
         add_num("sla_" + o.sla[t].tier + "_compliance", [t](const G& g) { return g.sla.tiers[t].compliance; });
+      }
     }
     write_output(out, a->out);
   }});

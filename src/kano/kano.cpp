@@ -8,6 +8,7 @@
 #include <limits>
 #include <numeric>
 #include <string>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -44,15 +45,40 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Lower case; '-', '_' and runs of blanks become one space; surrounding blanks and a final '.' or '!'
-// dropped.
-std::string normalise(std::string_view s) {
-  s = trim(s);
-  while (!s.empty() && (s.back() == '.' || s.back() == '!')) s.remove_suffix(1);
+// Typographic quotes become ASCII (U+2018/U+2019 -> ', U+201C/U+201D -> ") and a no-break space
+// (U+00A0) a blank; then lower case (ASCII); '-', '_' and runs of blanks become one space; surrounding
+// blanks and a final '.' or '!' dropped.
+std::string normalise(std::string_view in) {
+  std::string s;
+  s.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (c == 0xE2 && i + 2 < in.size() && static_cast<unsigned char>(in[i + 1]) == 0x80) {
+      const auto c2 = static_cast<unsigned char>(in[i + 2]);
+      if (c2 == 0x98 || c2 == 0x99) {
+        s += '\'';
+        i += 2;
+        continue;
+      }
+      if (c2 == 0x9C || c2 == 0x9D) {
+        s += '"';
+        i += 2;
+        continue;
+      }
+    }
+    if (c == 0xC2 && i + 1 < in.size() && static_cast<unsigned char>(in[i + 1]) == 0xA0) {
+      s += ' ';
+      ++i;
+      continue;
+    }
+    s += in[i];
+  }
+  std::string_view v = trim(s);
+  while (!v.empty() && (v.back() == '.' || v.back() == '!')) v.remove_suffix(1);
   std::string out;
-  out.reserve(s.size());
+  out.reserve(v.size());
   bool space = false;
-  for (char ch : s) {
+  for (char ch : v) {
     const auto c = static_cast<unsigned char>(ch);
     if (c == '-' || c == '_' || std::isspace(c)) {
       space = true;
@@ -181,6 +207,61 @@ AnswerMap AnswerMap::parse(std::string_view spec) {
   return m;
 }
 
+namespace {
+
+// The answer of a word-map row: a code 1..5 or a default word; -1 otherwise.
+std::int32_t map_answer(std::string_view text) {
+  static const AnswerMap defaults;
+  const std::int32_t c = defaults.code(text);
+  return c >= 1 ? c : -1;
+}
+
+AnswerMap map_from(const io::CsvTable& t) {
+  if (t.cols() != 2)
+    throw ParseError(t.source(), t.rows() ? t.line(0) : 1, 0, "",
+                     "a word map of two columns, wording,answer (quote a wording that contains a comma)",
+                     std::to_string(t.cols()) + " columns");
+  AnswerMap m;
+  m.clear();
+  std::vector<std::pair<std::string, std::size_t>> seen;  // normalised wording -> row
+  bool any = false;
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    const std::int32_t code = map_answer(t.cell(r, 1));
+    if (r == 0 && code < 0) {  // a header row: wording,answer
+      const std::string h = normalise(t.cell(r, 1));
+      if (h == "answer" || h == "code" || h == "value") continue;
+    }
+    if (code < 0)
+      t.fail(r, 1, "an answer: a code 1-5 or like, must-be, neutral, live-with, dislike");
+    const std::string key = normalise(t.cell(r, 0));
+    if (key.empty()) t.fail(r, 0, "a wording (not blank)");
+    for (const auto& [w, row] : seen)
+      if (w == key)
+        t.fail(r, 0, "each wording once (line " + std::to_string(t.line(row)) + " already maps '" +
+                         std::string(trim(t.cell(row, 0))) + "')");
+    seen.emplace_back(key, r);
+    m.set(key, code);
+    any = true;
+  }
+  if (!any) throw ParseError(t.source(), 0, 0, "", "a word map with at least one wording,answer row", "none");
+  return m;
+}
+
+io::TableReadOptions map_options() {
+  io::TableReadOptions o;
+  o.header = false;
+  o.delimiter = io::Delimiter::Comma;
+  return o;
+}
+
+}  // namespace
+
+AnswerMap AnswerMap::load(const std::string& path) { return map_from(io::read_table(path, map_options())); }
+
+AnswerMap AnswerMap::parse_csv(std::string_view text, std::string source) {
+  return map_from(io::parse_table(text, map_options(), std::move(source)));
+}
+
 std::int32_t AnswerMap::code(std::string_view text) const {
   text = trim(text);
   if (text.empty()) return kMissingAnswer;
@@ -280,6 +361,15 @@ KanoResult analyze(const SurveyView& s, const KanoOptions& o, const FeatureInput
   constexpr std::uint8_t kNone = 255;
   std::vector<std::uint8_t> cat(n, kNone);
   std::vector<RespondentStats> rs(nr);
+  struct Unknown {
+    std::string text;  // as first given
+    std::int64_t count;
+  };
+  std::vector<Unknown> unknown;  // distinct unknown answers (normalised), in order of first appearance
+  std::unordered_map<std::string, std::size_t> unknown_index;
+  std::int64_t unknown_total = 0;
+  std::size_t first_unknown_row = 0;
+  int first_unknown_which = 0;
   for (std::size_t i = 0; i < n; ++i) {
     bool ok = true;
     for (int which = 0; which < 2; ++which) {
@@ -290,8 +380,20 @@ KanoResult analyze(const SurveyView& s, const KanoOptions& o, const FeatureInput
       const auto& texts = which == 0 ? s.functional_text : s.dysfunctional_text;
       const bool missing = a == kMissingAnswer;
       const std::string text = !texts.empty() ? texts[i] : missing ? std::string() : std::to_string(a);
-      if (o.invalid == InvalidPolicy::Fail) {
-        const std::string expected = std::string(kExpectedAnswer) + (missing ? " (missing answers are rejected)" : "");
+      if (!missing && o.invalid == InvalidPolicy::Fail) {
+        const std::string key = normalise(text);
+        const auto [it, fresh] = unknown_index.try_emplace(key, unknown.size());
+        if (fresh) unknown.push_back({text, 1});
+        else ++unknown[it->second].count;
+        if (unknown_total++ == 0) {
+          first_unknown_row = i;
+          first_unknown_which = which;
+        }
+        continue;
+      }
+      if (missing && o.missing == InvalidPolicy::Fail) {
+        const std::string expected =
+            std::string(kExpectedAnswer) + " (missing answers are rejected; --missing skip leaves the row out, counted)";
         if (!s.source.empty() && !s.line.empty())
           throw ParseError(s.source, s.line[i], which == 0 ? s.functional_column : s.dysfunctional_column, column,
                            expected, text);
@@ -327,6 +429,28 @@ KanoResult analyze(const SurveyView& s, const KanoOptions& o, const FeatureInput
     }
     ++r.answered;
     if (c == Category::Q) ++r.questionable;
+  }
+
+  if (unknown_total > 0) {
+    std::string found = std::to_string(unknown_total) + " answer(s) not in the word map, " +
+                        std::to_string(unknown.size()) + " distinct:";
+    for (std::size_t u = 0; u < unknown.size(); ++u) {
+      if (u == 50) {
+        found += " ... and " + std::to_string(unknown.size() - 50) + " more";
+        break;
+      }
+      found += std::string(u ? ", " : " ") + "\"" + unknown[u].text + "\" (" + std::to_string(unknown[u].count) + ")";
+    }
+    const std::string expected =
+        std::string(kExpectedAnswer) +
+        "; map each wording to an answer with --words-file FILE (CSV rows wording,answer) or --words "
+        "'wording=code,...', or leave those rows out with --invalid skip (options words_file, words, invalid)";
+    const std::size_t i = first_unknown_row;
+    const char* column = first_unknown_which == 0 ? "functional" : "dysfunctional";
+    if (!s.source.empty() && !s.line.empty())
+      throw ParseError(s.source, s.line[i], first_unknown_which == 0 ? s.functional_column : s.dysfunctional_column,
+                       column, expected, found);
+    throw InvalidArgument(fn, "answers", found, "must be " + expected);
   }
 
   // 2. Respondent checks.
@@ -621,9 +745,14 @@ FeatureInputTable inputs_from(const io::CsvTable& t, std::span<const std::string
   const std::vector<double> freq = qc ? t.numbers(*qc, io::Blank::NaN) : std::vector<double>();
   if (cc) out.cost.assign(names.size(), kNaN);
   if (qc) out.frequency.assign(names.size(), kNaN);
+  std::vector<std::size_t> row_of(names.size(), static_cast<std::size_t>(-1));  // the row naming each feature
   for (std::size_t r = 0; r < t.rows(); ++r) {
     const std::uint32_t k = dict.find(trim(t.cell(r, fc)));
     if (k == core::Dictionary::npos) t.fail(r, fc, "a feature of the survey");
+    if (row_of[k] != static_cast<std::size_t>(-1))
+      t.fail(r, fc, "each feature once (feature '" + names[k] + "' is already on line " +
+                        std::to_string(t.line(row_of[k])) + ")");
+    row_of[k] = r;
     if (cc) {
       if (cost[r] < 0) t.fail(r, *cc, "a cost >= 0");
       out.cost[k] = cost[r];

@@ -563,10 +563,19 @@ Groups groups_of(const io::CsvTable& t, const std::string& by) {
   return g;
 }
 
+// A date column (the aliases of io::read_interactions) is not used by the metrics, but it is read
+// through the shared date parser so that a bad date is a ParseError at its cell, not passed over.
+void check_dates(const io::CsvTable& t) {
+  if (const auto dc = t.find({"date", "time", "datetime", "timestamp", "created_at", "interaction_date",
+                              "response_date", "survey_date"}))
+    (void)t.days(*dc);
+}
+
 }  // namespace
 
 ServiceReport service_metrics_csv(const std::string& path, const std::string& by, const ServiceOptions& o) {
   const io::CsvTable t = io::read_table(path);
+  check_dates(t);
   std::vector<double> cs, ce, frt;
   std::vector<std::int8_t> fcr;
   std::vector<std::uint32_t> prio;
@@ -631,6 +640,7 @@ ServiceReport service_metrics_csv(const std::string& path, const std::string& by
 
 NpsReport nps_csv(const std::string& path, const std::string& by, const std::string& score_col, double confidence) {
   const io::CsvTable t = io::read_table(path);
+  check_dates(t);
   const std::size_t col = score_col.empty()
                               ? t.require({"score", "nps", "nps_score", "likelihood_to_recommend", "recommend"},
                                           "the score column (0-10)")

@@ -165,6 +165,32 @@ static void test_columns_and_errors(void) {
   CHECK(HAS(crmkit_last_error(), "column 'age' row 1"));
   crmkit_options_set(o, "missing", "sometimes");
   CHECK_RC(crmkit_churn_features_from_columns(names, num, str, 2, 4, label, NULL, o, &f), CRMKIT_E_INVALID_ARGUMENT);
+  /* Issue 13: missing = drop leaves rows 1 (NaN age) and 3 (no plan) out and counts them. */
+  crmkit_options_set(o, "missing", "drop");
+  f = NULL;
+  CHECK_RC(crmkit_churn_features_from_columns(names, num, str, 2, 4, label, NULL, o, &f), CRMKIT_OK);
+  if (f) {
+    int64_t rows = 0, cols = 0, dropped = -1;
+    double y[2];
+    int32_t has = 0;
+    crmkit_churn_features_shape(f, &rows, &cols);
+    CHECK_RC(crmkit_churn_features_dropped(f, &dropped), CRMKIT_OK);
+    CHECK(rows == 2 && cols == 2 && dropped == 2);
+    CHECK_RC(crmkit_churn_features_label(f, y, 2, &has), CRMKIT_OK);
+    CHECK(has == 1 && y[0] == 1 && y[1] == 1);
+    crmkit_churn_features_free(f);
+  }
+  CHECK_RC(crmkit_churn_features_dropped(NULL, NULL), CRMKIT_E_INVALID_ARGUMENT);
+  /* max_levels refuses a categorical with more levels, naming it; keep forces it in. */
+  crmkit_options_set(o, "max_levels", "1");
+  CHECK_RC(crmkit_churn_features_from_columns(names, num, str, 2, 4, label, NULL, o, &f), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "column 'plan'") && HAS(crmkit_last_error(), "max_levels"));
+  crmkit_options_set(o, "keep", "plan");
+  f = NULL;
+  CHECK_RC(crmkit_churn_features_from_columns(names, num, str, 2, 4, label, NULL, o, &f), CRMKIT_OK);
+  crmkit_churn_features_free(f);
+  crmkit_options_set(o, "max_levels", "-1");
+  CHECK_RC(crmkit_churn_features_from_columns(names, num, str, 2, 4, label, NULL, o, &f), CRMKIT_E_INVALID_ARGUMENT);
   crmkit_options_free(o);
   CHECK_RC(crmkit_churn_features_read_csv("/nonexistent/churn.csv", NULL, &f), CRMKIT_E_IO);
   crmkit_options_new(&o);

@@ -29,6 +29,7 @@ static void test_csv(void) {
   crmkit_options* o = NULL;
   CHECK_RC(crmkit_options_new(&o), CRMKIT_OK);
   CHECK_RC(crmkit_options_set(o, "costs", costs), CRMKIT_OK);
+  CHECK_RC(crmkit_options_set(o, "invalid", "skip"), CRMKIT_OK); /* "maybe" on line 43: skipped, counted */
   crmkit_kano* k = NULL;
   CHECK_RC(crmkit_kano_read_csv(path, o, &k), CRMKIT_OK);
   crmkit_options_free(o);
@@ -181,7 +182,7 @@ static void test_columns(void) {
   crmkit_options_set(o, "invalid", "fail");
   k = NULL;
   CHECK_RC(crmkit_kano_analyze(resp, feat, bad, dy, NULL, 5, o, &k), CRMKIT_E_INVALID_ARGUMENT);
-  CHECK(HAS(crmkit_last_error(), "functional[1]") && HAS(crmkit_last_error(), "'sometimes'"));
+  CHECK(HAS(crmkit_last_error(), "1 answer(s) not in the word map, 1 distinct: \"sometimes\" (1)"));
   CHECK(k == NULL);
   crmkit_options_set(o, "invalid", "maybe");
   CHECK_RC(crmkit_kano_analyze(resp, feat, fu, dy, NULL, 5, o, &k), CRMKIT_E_INVALID_ARGUMENT);
@@ -215,6 +216,7 @@ static crmkit_kano* survey_with(const char* key, const char* value, const char* 
   snprintf(path, sizeof path, "%s/kano_survey.csv", CRMKIT_TEST_DATA);
   crmkit_options* o = NULL;
   crmkit_options_new(&o);
+  crmkit_options_set(o, "invalid", "skip");
   if (key) crmkit_options_set(o, key, value);
   if (key2) crmkit_options_set(o, key2, value2);
   crmkit_kano* k = NULL;
@@ -303,6 +305,47 @@ static uint32_t lcg(uint32_t bound) {
   return (uint32_t)((lcg_state >> 33) % bound);
 }
 
+/* Issue 13: unknown wordings are an error by default listing each with its count; a word map as CSV
+ * text (words_csv) holds a wording with a comma and a curly apostrophe; missing = fail. */
+static void test_word_maps(void) {
+  const char* resp[] = {"a", "a", "b"};
+  const char* feat[] = {"x", "y", "x"};
+  const char* fu[] = {"Me gusta", "Me gusta", "I\xE2\x80\x99m neutral"};
+  const char* dy[] = {"Me disgusta", "Me da igual, la verdad", "Me disgusta"};
+  crmkit_kano* k = NULL;
+  CHECK_RC(crmkit_kano_analyze(resp, feat, fu, dy, NULL, 3, NULL, &k), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(),
+            "5 answer(s) not in the word map, 3 distinct: \"Me gusta\" (2), \"Me disgusta\" (2), "
+            "\"Me da igual, la verdad\" (1)"));
+  CHECK(HAS(crmkit_last_error(), "words_file"));
+  CHECK(k == NULL);
+  crmkit_options* o = NULL;
+  crmkit_options_new(&o);
+  crmkit_options_set(o, "words_csv", "Me gusta,1\n\"Me da igual, la verdad\",3\nMe disgusta,5\ni'm neutral,3\n");
+  CHECK_RC(crmkit_kano_analyze(resp, feat, fu, dy, NULL, 3, o, &k), CRMKIT_OK);
+  if (k) {
+    int64_t used = 0, invalid = -1;
+    CHECK_RC(crmkit_kano_quality(k, "used_rows", &used), CRMKIT_OK);
+    CHECK_RC(crmkit_kano_quality(k, "invalid_answers", &invalid), CRMKIT_OK);
+    CHECK(used == 3 && invalid == 0);
+    crmkit_kano_free(k);
+    k = NULL;
+  }
+  crmkit_options_set(o, "words_csv", "Me gusta,1\nme  gusta,2\n");
+  CHECK_RC(crmkit_kano_analyze(resp, feat, fu, dy, NULL, 3, o, &k), CRMKIT_E_PARSE);
+  CHECK(HAS(crmkit_last_error(), "<words_csv>:2:1") && HAS(crmkit_last_error(), "line 1 already maps"));
+  crmkit_options_free(o);
+  crmkit_options_new(&o);
+  crmkit_options_set(o, "invalid", "skip");
+  crmkit_options_set(o, "missing", "fail");
+  const char* blank[] = {"like", "", "like"};
+  CHECK_RC(crmkit_kano_analyze(resp, feat, blank, dy, NULL, 3, o, &k), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "functional[1]"));
+  crmkit_options_set(o, "missing", "sometimes");
+  CHECK_RC(crmkit_kano_analyze(resp, feat, blank, dy, NULL, 3, o, &k), CRMKIT_E_INVALID_ARGUMENT);
+  crmkit_options_free(o);
+}
+
 static void test_properties(void) {
   enum { MAXF = 6, MAXR = 40, MAXN = MAXF * MAXR };
   const char* names[MAXF] = {"f0", "f1", "f2", "f3", "f4", "f5"};
@@ -322,7 +365,11 @@ static void test_properties(void) {
         imp[n] = lcg(10) == 0 ? NAN : (double)lcg(6);
       }
     crmkit_kano* k = NULL;
-    CHECK_RC(crmkit_kano_analyze_coded(resp, NULL, nr, feat, names, nf, fu, dy, imp, n, NULL, &k), CRMKIT_OK);
+    crmkit_options* skip = NULL;
+    crmkit_options_new(&skip);
+    crmkit_options_set(skip, "invalid", "skip");
+    CHECK_RC(crmkit_kano_analyze_coded(resp, NULL, nr, feat, names, nf, fu, dy, imp, n, skip, &k), CRMKIT_OK);
+    crmkit_options_free(skip);
     if (!k) return;
     double share[6][MAXF], better[MAXF], worse[MAXF], wb[MAXF], ww[MAXF];
     const char* keys[6] = {"share_A", "share_O", "share_M", "share_I", "share_R", "share_Q"};
@@ -365,6 +412,7 @@ int main(void) {
   test_csv();
   test_columns();
   test_options();
+  test_word_maps();
   test_properties();
   printf("test_kano: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;

@@ -17,6 +17,10 @@ PROMISED = ["feature", "counts", "category", "better", "worse", "category_streng
 
 
 def run(*args, code=0):
+    # The hand-computed survey holds an unknown answer ("maybe", line 43), an error by default since
+    # issue 13: these tests read it with the explicit opt-in to skip it (and report it).
+    if args and args[0] == "kano" and SURVEY in args and "--invalid" not in args:
+        args = (*args, "--invalid", "skip")
     p = subprocess.run([CLI, *args], capture_output=True, text=True, timeout=60)
     assert p.returncode == code, p.stderr
     assert "Traceback" not in p.stderr and "terminate called" not in p.stderr
@@ -77,12 +81,14 @@ def test_options(tmp_path):
 
 
 def test_errors(tmp_path):
-    p = run("kano", "--survey", SURVEY, "--invalid", "fail", code=1)
+    p = run("kano", "--survey", SURVEY, "--invalid", "fail", "--missing", "fail", code=1)
     assert "kano_survey.csv:42:3: column 'functional'" in p.stderr and p.stdout == ""
+    p = run("kano", "--survey", SURVEY, "--invalid", "fail", code=1)
+    assert "kano_survey.csv:43:4: column 'dysfunctional'" in p.stderr and '"maybe" (1)' in p.stderr
     bad = tmp_path / "bad.csv"
     bad.write_text("respondent,feature,functional,dysfunctional\na,x,1,7\n")
     p = run("kano", "--survey", str(bad), "--invalid", "fail", code=1)
-    assert "bad.csv:2:4: column 'dysfunctional'" in p.stderr and "found '7'" in p.stderr
+    assert "bad.csv:2:4: column 'dysfunctional'" in p.stderr and '"7" (1)' in p.stderr
     p = run("kano", "--survey", str(tmp_path / "missing.csv"), code=1)
     assert "crmkit: error:" in p.stderr
     nocol = tmp_path / "nocol.csv"
@@ -126,7 +132,7 @@ def test_edge_cases(tmp_path):
     nan = tmp_path / "nan.csv"
     nan.write_text("respondent,feature,functional,dysfunctional\na,x,nan,5\n")
     p = run("kano", "--survey", str(nan), "--invalid", "fail", code=1)
-    assert "nan.csv:2:3: column 'functional'" in p.stderr and "found 'nan'" in p.stderr
+    assert "nan.csv:2:3: column 'functional'" in p.stderr and '"nan" (1)' in p.stderr
     imp = tmp_path / "imp.csv"
     imp.write_text("respondent,feature,functional,dysfunctional,importance\na,x,1,5,-1\n")
     assert "imp.csv:2" in run("kano", "--survey", str(imp), code=1).stderr

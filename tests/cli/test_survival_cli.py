@@ -80,7 +80,7 @@ def test_summary_and_logrank(remission):
     r = {x["group"]: x for x in table(run("survival", "--durations", remission, "--duration-col", "weeks",
                                           "--event-col", "relapse", "--group-col", "arm", "--summary").stdout)}
     assert float(r["6-MP"]["median"]) == 23 and float(r["6-MP"]["median_lower"]) == 16
-    assert r["6-MP"]["median_upper"] == ""  # undefined: an empty cell (docs/cli.md)
+    assert r["6-MP"]["median_upper"] == ""  # undefined (not reached): an empty CSV cell, never "nan"
     assert float(r["placebo"]["median"]) == 8
     assert float(r["placebo"]["chi_square"]) == pytest.approx(16.792940989216532, abs=1e-10)
     assert float(r["placebo"]["p_value"]) == pytest.approx(4.1688091093394775e-05, abs=1e-14)

@@ -146,3 +146,43 @@ def test_not_fitted_and_bad_options():
         churn.LogisticRegression(penalty="l3").fit(np.array([[0.0], [1.0]]), [0, 1])
     with pytest.raises(crmkit.InvalidArgumentError, match="C"):
         churn.LogisticRegression(C=-1).fit(np.array([[0.0], [1.0]]), [0, 1])
+
+
+# ---- issue 13: feature-table checks -------------------------------------------------------------------
+
+def _customers(path, n=60, bad=None, surnames=10):
+    lines = ["RowNumber,CustomerId,Surname,tenure,churned"]
+    for i in range(n):
+        tenure = bad if bad is not None and i == 4 else str((i * 7) % 11)
+        lines.append(f"{i + 1},{15634602 + 31 * i},S{i % surnames},{tenure},{i % 2}")
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def test_read_features_refuses_ids_bad_cells_and_many_levels(tmp_path):
+    data = _customers(tmp_path / "c.csv")
+    with pytest.raises(crmkit.ParseError, match=r"column 'RowNumber': expected a feature, not an identifier"):
+        churn.read_features(data, label="churned")
+    with pytest.raises(crmkit.ParseError, match=r"column 'Surname': expected at most 5 categories"):
+        churn.read_features(data, label="churned", id_col="CustomerId", exclude=["RowNumber"], max_levels=5)
+    t = churn.read_features(data, label="churned", id_col="CustomerId", exclude=["RowNumber"], keep=["Surname"],
+                            max_levels=5)
+    assert t.feature_names[0] == "Surname=S1" and len(t.feature_names) == 10
+    bad = _customers(tmp_path / "b.csv", bad="abc")
+    with pytest.raises(crmkit.ParseError, match=r"b.csv:6:4: column 'tenure': expected a number .*--categorical"):
+        churn.read_features(bad, label="churned", id_col="CustomerId", exclude=["RowNumber", "Surname"])
+    na = _customers(tmp_path / "n.csv", bad="NA")
+    t = churn.read_features(na, label="churned", id_col="CustomerId", exclude=["RowNumber", "Surname"],
+                            missing="drop")
+    assert t.dropped == 1 and len(t.y) == 59 and len(t.ids) == 59 and "15634726" not in list(t.ids)
+
+
+def test_dataframe_text_columns_get_the_same_checks():
+    X = pd.DataFrame({"tenure": [i % 5 for i in range(30)], "code": [f"K{i}" for i in range(30)]})
+    y = np.array([i % 2 for i in range(30)])
+    with pytest.raises(crmkit.InvalidArgumentError, match=r"column 'code'.*30 distinct values in 30 rows"):
+        churn.LogisticRegression().fit(X, y)
+    m = churn.LogisticRegression(keep=["code"], max_levels=0).fit(X, y)
+    assert len(m.feature_names_) == 30
+    with pytest.raises(ValueError, match="dropna"):
+        churn.LogisticRegression(missing="drop").fit(X, y)

@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 
 import crmkit
-from crmkit.kano import kano
+from crmkit.kano import kano as kano_default
+
+
+def kano(*args, **kw):
+    """The hand-computed survey holds an unknown answer ("maybe", line 43), an error by default since
+    issue 13: these tests read it with the explicit opt-in to skip it (and count it)."""
+    kw.setdefault("invalid", "skip")
+    return kano_default(*args, **kw)
 
 STANDARD = ["QAAAO", "RIIIM", "RIIIM", "RIIIM", "RRRRQ"]  # Berger et al. (1993)
 
@@ -109,8 +116,10 @@ def test_options(survey):
 
 def test_errors(survey, tmp_path):
     with pytest.raises(crmkit.ParseError, match=r"kano_survey.csv:42:3: column 'functional'"):
-        kano(survey, invalid="fail")
-    with pytest.raises(crmkit.InvalidArgumentError, match=r"functional\[1\].*'sometimes'"):
+        kano(survey, invalid="fail", missing="fail")
+    with pytest.raises(crmkit.ParseError, match=r"kano_survey.csv:43:4: column 'dysfunctional'.*\"maybe\" \(1\)"):
+        kano_default(survey)
+    with pytest.raises(crmkit.InvalidArgumentError, match=r'"sometimes" \(1\)'):
         kano({"respondent": ["a", "a"], "feature": ["x", "y"], "functional": ["like", "sometimes"],
               "dysfunctional": ["dislike", "neutral"]}, invalid="fail")
     with pytest.raises(crmkit.CrmkitIOError):
@@ -191,7 +200,7 @@ def test_numeric_answer_columns_as_pandas_reads_them():
     res = kano({"respondent": ["a", "b"], "feature": ["x", "x"], "functional": np.array([2 ** 40, 1]),
                 "dysfunctional": [5, 5]})
     assert res.quality["invalid_answers"] == 1 and res.quality["missing_answers"] == 0
-    with pytest.raises(crmkit.InvalidArgumentError, match=r"functional\[0\]"):
+    with pytest.raises(crmkit.InvalidArgumentError, match=r"1 answer\(s\) not in the word map"):
         kano({"respondent": ["a"], "feature": ["x"], "functional": np.array([2 ** 40]), "dysfunctional": [5]},
              invalid="fail")
 
@@ -236,3 +245,23 @@ def test_strengths_dumouchel_spread_and_importance(result):
     assert pw["weighted_worse"] == pytest.approx(-37 / 44, abs=1e-12)
     assert pw["benefit"] == pytest.approx(50 / 88, abs=1e-12)
     assert pw["importance_mean"] == pytest.approx(4.4, abs=1e-12)
+
+
+# ---- issue 13: answers outside the word map ------------------------------------------------------------
+
+def test_unknown_wordings_fail_by_default_and_word_maps_hold_commas(tmp_path):
+    survey = {"respondent": ["a", "a", "b", "b"], "feature": ["x", "y", "x", "y"],
+              "functional": ["Me gusta", "Lo espero", "Me gusta", "I\u2019m neutral"],
+              "dysfunctional": ["Me disgusta", "Me disgusta", "Me da igual, la verdad", "Me disgusta"]}
+    with pytest.raises(crmkit.InvalidArgumentError,
+                       match=r'7 answer\(s\) not in the word map, 4 distinct: "Me gusta" \(2\), "Me disgusta" \(3\)'):
+        kano_default(survey)
+    res = kano(survey, invalid="skip")
+    assert (res.quality["invalid_answers"], res.quality["skipped_rows"]) == (7, 4)
+    words = {"Me gusta": 1, "Lo espero": 2, "Me da igual, la verdad": 3, "Me disgusta": 5, "i'm neutral": 3}
+    res = kano(survey, words=words)
+    assert res.quality["used_rows"] == 4 and res.quality["invalid_answers"] == 0
+    path = tmp_path / "w.csv"
+    path.write_text("wording,answer\n" + "".join(f'"{w}",{c}\n' for w, c in words.items()))
+    res = kano(survey, words_file=path)
+    assert res.quality["used_rows"] == 4

@@ -189,3 +189,16 @@ def test_edge_cases_documented_values():
         nps([np.inf])
     with pytest.raises(crmkit.InvalidArgumentError, match=r"first_response_minutes\[0\]"):
         service_metrics({"first_response_minutes": [np.inf], "priority": ["urgent"]})
+
+
+# ---- issue 13: undefined statistics and dates ------------------------------------------------------------
+
+def test_undefined_statistics_have_n_zero_and_bad_dates_fail(tmp_path):
+    p = tmp_path / "n.csv"
+    p.write_text("segment,score\nsmb,\nsmb,\n")
+    r = records(nps(str(p)))["all"]
+    assert r["n"] == 0 and r["missing"] == 2 and math.isnan(r["nps"])
+    d = tmp_path / "d.csv"
+    d.write_text("time,csat\n2026-01-05,4\n2026-01-32,5\n")
+    with pytest.raises(crmkit.ParseError, match=r"d.csv:3:1: column 'time'"):
+        service_metrics(str(d))

@@ -18,8 +18,13 @@ typedef struct crmkit_logit crmkit_logit;
 
 /* ---- feature tables ------------------------------------------------------------------------------
  * options (may be NULL): label (column name), id (column name), missing ("error" | "impute": mean +
- * "<col>_missing" indicator), unseen ("error" | "zero"), categorical and exclude (comma-separated
- * column names). Categorical columns are one-hot encoded without their first level in sorted order. */
+ * "<col>_missing" indicator | "drop": leave the row out), unseen ("error" | "zero"), categorical,
+ * exclude and keep (comma-separated column names), max_levels (most levels of a categorical column,
+ * default 50, 0 = no limit). Categorical columns are one-hot encoded without their first level in
+ * sorted order. Missing markers of numeric columns: blank, NA, N/A, NaN, null; any other non-number in a
+ * mostly numeric column is an error. Id-like columns (distinct integers, nearly all distinct texts,
+ * id-like names) and categorical columns above max_levels are refused unless listed in keep
+ * (docs/models/logistic.md#feature-tables). */
 CRMKIT_API int32_t crmkit_churn_features_read_csv(const char* path, const crmkit_options* options,
                                                   crmkit_churn_features** out);
 /* From caller columns: for column k, names[k] and exactly one of numeric[k] (n_rows doubles, NaN =
@@ -50,6 +55,8 @@ CRMKIT_API int32_t crmkit_churn_features_label(const crmkit_churn_features* f, d
                                                int32_t* has_label);
 /* Row i's id (valid while the handle lives); *id = NULL without an id column. */
 CRMKIT_API int32_t crmkit_churn_features_id(const crmkit_churn_features* f, int64_t i, const char** id);
+/* *dropped = the input rows left out under missing = "drop" (0 otherwise). */
+CRMKIT_API int32_t crmkit_churn_features_dropped(const crmkit_churn_features* f, int64_t* dropped);
 CRMKIT_API int32_t crmkit_churn_features_free(crmkit_churn_features* f);
 
 /* ---- logistic regression -------------------------------------------------------------------------

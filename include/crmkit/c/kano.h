@@ -8,9 +8,17 @@
  * Options (crmkit_options keys, all optional):
  *   table            "standard" (Berger et al. 1993, the default) or the path of a 5x5 letter table
  *   table_text       the same table as text
- *   words            "word=code,..." replacing the default answer words
- *   invalid          "skip" (default: leave the pair out, report it) or "fail" (CRMKIT_E_PARSE /
- *                    CRMKIT_E_INVALID_ARGUMENT naming the row and the answer)
+ *   words            "word=code,..." replacing the default answer words (added to words_file /
+ *                    words_csv when those are given)
+ *   words_file       path of a two-column CSV wording,answer (optional header; quote a wording with a
+ *                    comma; answer = code 1..5 or a default word) replacing the default words
+ *   words_csv        the same CSV as text
+ *                    Answers are matched after normalising typographic quotes, blanks and ASCII case.
+ *   invalid          answers neither a code 1..5 nor a known word: "fail" (default: CRMKIT_E_PARSE /
+ *                    CRMKIT_E_INVALID_ARGUMENT listing every distinct unknown wording with its count)
+ *                    or "skip" (leave the pair out, counted in invalid_answers / skipped_rows)
+ *   missing          blank (or code 0) answers: "skip" (default: left out, counted in missing_answers)
+ *                    or "fail" (an error naming the first one)
  *   tie_threshold    0.05; fong_z 1.65; straightline_min_features 3; questionable_share 0.5
  *   exclude_straightliners, exclude_questionable   0 or 1 (default 0)
  *   benefit_split, cost_split, frequency_split     numbers (default: the median over features)

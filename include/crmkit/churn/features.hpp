@@ -8,16 +8,22 @@
 //   churn::FeatureTable s = churn::read_features("new.csv", t.encoding, {"customer_id"});  // scoring
 //
 // Encoding rules (stored in FeatureEncoding, hence in a saved model):
-// - A column is numeric when every non-blank cell is a finite number (io::CsvTable::is_numeric), else
-//   categorical, unless listed in FeatureOptions::categorical.
+// - Missing markers of numeric columns: blank, NA, N/A, NaN, null (ASCII case ignored). A column is
+//   numeric when more of its cells are finite numbers than are neither numbers nor markers; then any
+//   other cell is a ParseError naming it (FeatureOptions::categorical forces a column categorical).
+// - Identifier-like columns are refused as features (ParseError naming the column, unless listed in
+//   FeatureOptions::keep): numeric columns of distinct integers (from 20 rows, or any size with an
+//   id-like name), text columns with >= 95% distinct values (from 20 rows) or all distinct under an
+//   id-like name. Categorical columns with more than FeatureOptions::max_levels levels likewise.
 // - Categorical columns are one-hot encoded; the levels are the distinct trimmed cell texts sorted
 //   bytewise, and the first (the reference level) is dropped: k levels give k - 1 columns named
 //   "column=level". A level not seen in training is an error, or an all-zero row (the reference level)
 //   under UnseenLevel::Zero.
-// - Blank numeric cells: MissingPolicy::Error (default) throws ParseError at file:line:column;
+// - Missing numeric cells: MissingPolicy::Error (default) throws ParseError at file:line:column;
 //   MissingPolicy::Impute replaces them by the training mean and adds a "column_missing" 0/1 column
-//   (for every numeric column that had a blank in training). Blank categorical cells are an error under
-//   Error and the level "" (shown as "column=") under Impute.
+//   (for every numeric column that had a blank in training); MissingPolicy::Drop leaves the row out
+//   (FeatureTable::dropped counts them). Blank categorical cells are an error under Error, the level ""
+//   (shown as "column=") under Impute and a dropped row under Drop.
 // - The id column is never a feature; neither is the label nor any column in FeatureOptions::exclude.
 // - Labels: 0/1, true/false, yes/no, t/f, y/n (ASCII case ignored).
 #pragma once
@@ -38,6 +44,7 @@ namespace crmkit::churn {
 enum class MissingPolicy : std::uint8_t {
   Error,   ///< a blank numeric cell is a ParseError naming file:line:column
   Impute,  ///< the training mean, plus a "<column>_missing" indicator column
+  Drop,    ///< the row is left out (counted in FeatureTable::dropped)
 };
 
 enum class UnseenLevel : std::uint8_t {
@@ -73,6 +80,8 @@ struct FeatureOptions {
   std::string id;                        ///< id column ("" = none)
   std::vector<std::string> exclude;      ///< columns to leave out
   std::vector<std::string> categorical;  ///< columns forced categorical (even if numeric)
+  std::vector<std::string> keep;         ///< columns kept as features even if id-like or above max_levels
+  std::size_t max_levels = 50;           ///< most levels of a categorical column (0 = no limit)
   MissingPolicy missing = MissingPolicy::Error;
   UnseenLevel unseen = UnseenLevel::Error;
 };
@@ -83,14 +92,17 @@ struct FeatureTable {
   Eigen::MatrixXd x;               ///< rows x features, column-major
   std::vector<double> label;       ///< 0/1 per row (empty without a label column)
   FeatureEncoding encoding;
+  std::size_t dropped = 0;              ///< input rows left out under MissingPolicy::Drop
+  std::vector<std::size_t> rows_kept;   ///< their complement, 0-based input rows (filled only when dropped > 0)
 
   std::size_t rows() const noexcept { return static_cast<std::size_t>(x.rows()); }
   std::size_t cols() const noexcept { return static_cast<std::size_t>(x.cols()); }
 };
 
 /// Learns the encoding from `table` and builds its design matrix. ParseError (file:line:column) for a
-/// missing named column, a bad label or a blank under MissingPolicy::Error; InvalidArgument when no
-/// feature column is left.
+/// missing named column, a bad label, a bad cell of a numeric column or a missing value under
+/// MissingPolicy::Error; ParseError naming the column for an id-like or high-cardinality column;
+/// InvalidArgument when no feature column is left.
 FeatureTable build_features(const io::CsvTable& table, const FeatureOptions& options);
 FeatureTable read_features(const std::string& path, const FeatureOptions& options,
                            const io::TableReadOptions& read = {});

@@ -59,8 +59,9 @@ struct EvaluationTable {
   static EvaluationTable load(const std::string& path);
 };
 
-/// Words accepted as answers (matched after trimming, ignoring ASCII case, with '-', '_' and blanks
-/// treated alike). The default maps like/"i like it" -> 1, must-be/expect/"i expect it" -> 2,
+/// Words accepted as answers, matched after normalising: typographic quotes (U+2018/U+2019/U+201C/
+/// U+201D) become ASCII quotes, a no-break space a blank, surrounding blanks and a final '.'/'!' are
+/// dropped, ASCII case is ignored and '-', '_' and runs of blanks are treated alike. The default maps like/"i like it" -> 1, must-be/expect/"i expect it" -> 2,
 /// neutral/"i am neutral" -> 3, live-with/tolerate/"i can tolerate it" -> 4, dislike/"i dislike it" -> 5.
 class AnswerMap {
  public:
@@ -69,6 +70,13 @@ class AnswerMap {
   void set(std::string_view word, std::int32_t code);
   /// Replaces every word: "word=code,word=code,...". InvalidArgument for a bad entry.
   static AnswerMap parse(std::string_view spec);
+  /// Replaces every word by a two-column CSV, wording,answer (an optional header "wording,answer"; a
+  /// wording with a comma is quoted; the answer is a code 1..5 or a default word). ParseError at
+  /// file:line:column for a bad answer, a blank wording or a wording listed twice.
+  static AnswerMap load(const std::string& path);
+  static AnswerMap parse_csv(std::string_view text, std::string source = "<words>");
+  /// No words at all (codes 1..5 are still answers).
+  void clear() noexcept { words_.clear(); }
   /// The code of a cell's text: 1..5 for a code or a known word, 0 for a blank, -1 for anything else.
   std::int32_t code(std::string_view text) const;
   const std::vector<std::pair<std::string, std::int32_t>>& words() const noexcept { return words_; }
@@ -103,13 +111,18 @@ struct FeatureInputs {
 };
 
 enum class InvalidPolicy {
-  Skip,  ///< the pair is left out and reported in the quality report
-  Fail,  ///< ParseError (file input) or InvalidArgument naming the row and the answer
+  Skip,  ///< the pair is left out and counted in the quality report
+  Fail,  ///< an error: ParseError (file input) or InvalidArgument
 };
 
 struct KanoOptions {
   EvaluationTable table = EvaluationTable::standard();
-  InvalidPolicy invalid = InvalidPolicy::Skip;
+  /// Answers that are neither a code 1..5 nor a word of the map. Fail (default): one error at the first
+  /// such answer listing every distinct unknown wording (normalised) with its count.
+  InvalidPolicy invalid = InvalidPolicy::Fail;
+  /// Blank (or code 0) answers. Skip (default): the pair is left out and counted; Fail: an error at the
+  /// first one.
+  InvalidPolicy missing = InvalidPolicy::Skip;
   /// Categories whose share is within tie_threshold of the largest share tie with it; the tie goes
   /// to the first in the order M > O > A > I > R > Q. 0 = exact ties only.
   double tie_threshold = 0.05;
@@ -186,7 +199,8 @@ struct KanoResult {
 };
 
 /// Analyses a survey. InvalidArgument for mismatched column lengths, codes out of range, negative
-/// importance or bad options; ParseError / InvalidArgument for a bad answer under InvalidPolicy::Fail.
+/// importance or bad options; ParseError / InvalidArgument for unknown answers under
+/// KanoOptions::invalid = Fail (the default) or a missing one under KanoOptions::missing = Fail.
 KanoResult analyze(const SurveyView& survey, const KanoOptions& options = {}, const FeatureInputs& inputs = {});
 
 /// An owned survey: ids encoded, answers mapped to codes, texts and lines kept for messages.
