@@ -362,6 +362,9 @@ void Model::predict(std::string_view what, double horizon, const ModelData& d, s
   } else if (const auto* s = std::get_if<SbgParams>(&params_)) {
     if (what == "expected_lifetime") {
       const double v = horizon > 0 ? expected_lifetime(*s, horizon) : expected_lifetime(*s);
+      if (!std::isfinite(v))  // alpha <= 1: a heavy tail, E[lifetime] = infinity; no output holds inf
+        throw NumericError("sbg", "the expected lifetime is infinite for alpha <= 1 (alpha = " + number_text(s->alpha) +
+                                      "); give a horizon for the expected lifetime within it");
       for (double& o : out) o = v;
       return;
     }

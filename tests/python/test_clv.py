@@ -110,7 +110,8 @@ def test_sbg_reproduces_fader_hardie_2007():
     s = m.survival_function(np.arange(0, 8))
     assert s[0] == 1 and np.all(np.diff(s) < 0)
     assert np.all(np.diff(m.retention_rate(np.arange(1, 12))) > 0)
-    assert m.expected_lifetime() == float("inf")           # alpha < 1
+    with pytest.raises(crmkit.NumericError, match="infinite for alpha <= 1"):  # alpha < 1: no inf output
+        m.expected_lifetime()
     assert m.expected_lifetime(10) == pytest.approx(s.sum() + m.survival_function(8) + m.survival_function(9))
     # DERL spot value: 2F1(1, beta; alpha + beta; 1 / 1.1) at (0.704, 1.182), scipy 1.10
     assert Sbg.from_params([0.704, 1.182]).derl(0.1) == pytest.approx(3.6951474055745748, rel=1e-10)
