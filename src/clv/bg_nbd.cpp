@@ -50,13 +50,7 @@ auto guarded(const BgNbdParams& p, const char* what, F&& f) {
 // where lgamma(r + x) - lgamma(r) loses every digit and the optimiser then exploits the rounding noise).
 // s >= 10: Stirling, (s - 1/2) log1p(x/s) + x log(s + x) - x + d(s + x) - d(s), d the Stirling correction;
 // psi and psi' differences by their asymptotic series for s >= 1000 (truncation < 1e-24 relative).
-double log_rising(double s, double x) {
-  if (x == 0.0) return 0.0;
-  if (s >= 10.0)
-    return (s - 0.5) * std::log1p(x / s) + x * std::log(s + x) - x + math::detail::stirling_correction(s + x) -
-           math::detail::stirling_correction(s);
-  return math::lgamma(s + x) - math::lgamma(s);
-}
+using math::log_rising;
 
 // psi(s + x) - psi(s)
 double digamma_rising(double s, double x) {

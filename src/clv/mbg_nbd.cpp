@@ -130,15 +130,7 @@ double p_alive_one(const MbgNbdParams& p, double x, double t_x, double T) {
 //   P(n) = [n = 0] a/(a+b) + b/(a+b) P_BG/NBD(n | r, alpha, a, b+1),
 //   P_BG/NBD(n) = B(a, b'+n)/B(a, b') NB(n; r, alpha/(alpha+t)) + [n > 0] B(a+1, b'+n-1)/B(a, b') I_{t/(alpha+t)}(n, r)
 // (Fader, Hardie & Lee 2005, eq. 8, with b' = b + 1).
-// log Gamma(s + x) - log Gamma(s) without the cancellation of the lgamma difference for large s
-// (Stirling for s >= 10, as bg_nbd.cpp's log_rising): r, a, b up to 1e300 stay exact.
-double log_rising(double s, double x) {
-  if (x == 0.0) return 0.0;
-  if (s >= 10.0)
-    return (s - 0.5) * std::log1p(x / s) + x * std::log(s + x) - x + math::detail::stirling_correction(s + x) -
-           math::detail::stirling_correction(s);
-  return math::lgamma(s + x) - math::lgamma(s);
-}
+using math::log_rising;  // log Gamma(s + x) - log Gamma(s), exact for large s
 
 double prob_n_one(const MbgNbdParams& p, double t, double n) {
   const double r = p.r, alpha = p.alpha, a = p.a, b = p.b, b1 = b + 1.0;

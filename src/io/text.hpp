@@ -303,16 +303,8 @@ inline std::size_t first_invalid_utf8(std::string_view s) noexcept {
       ++i;
       continue;
     }
-    std::size_t len = 0;
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4;
-    if (len == 0 || i + len > n) return i;
-    for (std::size_t k = 1; k < len; ++k)
-      if ((p[i + k] & 0xC0) != 0x80) return i;
-    const unsigned char c1 = p[i + 1];
-    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90))
-      return i;
+    const std::size_t len = utf8_sequence_at(s, i);
+    if (len == 0) return i;
     i += len;
   }
   return std::string_view::npos;

@@ -14,6 +14,24 @@ namespace crmkit {
 /// Longest piece of input text that an error message quotes; longer text is cut (its size is given).
 inline constexpr std::size_t kMaxQuotedBytes = 120;
 
+/// The length of the well-formed UTF-8 sequence that starts at byte `i` of `s` with a byte >= 0x80 (2, 3
+/// or 4), or 0 when it is not one (a stray continuation byte, an overlong form, a surrogate, past U+10FFFF
+/// or cut short by the end of `s`).
+inline std::size_t utf8_sequence_at(std::string_view s, std::size_t i) noexcept {
+  const auto c = static_cast<unsigned char>(s[i]);
+  std::size_t n = 0;
+  if (c >= 0xC2 && c <= 0xDF) n = 2;
+  else if (c >= 0xE0 && c <= 0xEF) n = 3;
+  else if (c >= 0xF0 && c <= 0xF4) n = 4;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  const auto c1 = static_cast<unsigned char>(s[i + 1]);
+  if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90))
+    return 0;
+  return n;
+}
+
 /// `s` as an error message shows it: control bytes escaped (`\0`, `\t`, `\r`, `\n`, `\xNN`), bytes that
 /// are not UTF-8 escaped as `\xNN` (a NUL cannot cut a message short, and messages stay UTF-8), and cut
 /// after about `max` bytes, at a character boundary, with "… (N bytes)".
@@ -32,19 +50,7 @@ inline std::string quoted_text(std::string_view s, std::size_t max = kMaxQuotedB
       ++i;
       continue;
     }
-    // the length of a well-formed UTF-8 sequence starting here (0: not one)
-    std::size_t n = 0;
-    if (c >= 0xC2 && c <= 0xDF) n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) n = 3;
-    else if (c >= 0xF0 && c <= 0xF4) n = 4;
-    bool ok = n > 0 && i + n <= s.size();
-    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-    if (ok && n >= 3) {
-      const auto c1 = static_cast<unsigned char>(s[i + 1]);
-      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0) && !(c == 0xF0 && c1 < 0x90) &&
-           !(c == 0xF4 && c1 >= 0x90);
-    }
-    if (ok) {
+    if (const std::size_t n = c >= 0x80 ? utf8_sequence_at(s, i) : 0) {
       out.append(s.substr(i, n));
       i += n;
       continue;

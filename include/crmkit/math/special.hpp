@@ -31,6 +31,17 @@ inline double log_rising_factorial(double x, double n) {
   return lgamma(x + n) - lgamma(x);
 }
 
+/// log Gamma(s + x) - log Gamma(s) without the cancellation of the lgamma difference when s is large
+/// (r, a, b up to 1e300 stay exact): Stirling for s >= 10, (s - 1/2) log1p(x/s) + x log(s + x) - x +
+/// d(s + x) - d(s) with d the Stirling correction; the lgamma difference below.
+inline double log_rising(double s, double x) {
+  if (x == 0.0) return 0.0;
+  if (s >= 10.0)
+    return (s - 0.5) * std::log1p(x / s) + x * std::log(s + x) - x + detail::stirling_correction(s + x) -
+           detail::stirling_correction(s);
+  return lgamma(s + x) - lgamma(s);
+}
+
 /// Regularised incomplete beta I_z(a, b), a, b > 0, z in [0, 1].
 inline double ibeta(double a, double b, double z) { return boost::math::ibeta(a, b, z, policy); }
 
