@@ -618,11 +618,8 @@ core::FitResult<BgNbdParams> BgNbd::fit(std::span<const double> frequency, std::
     const auto nf = detail::newton_fit<4>(LogLikU{d, scratch}, d.total_weight, u0, options.penalizer,
                                           options.tolerance, max_it());
     used += nf.iterations;
-    if (nf.ok) {
-      auto res = detail::newton_result<BgNbdParams>(nf, d.total_weight, d.size());
-      res.iterations = used;
-      return res;
-    }
+    // iterations: the passes over the full data (the samples' cheaper ones are budgeted, not reported)
+    if (nf.ok) return detail::newton_result<BgNbdParams>(nf, d.total_weight, d.size());
   }
 
   detail::LogLikFn<4> ll = [&](const std::array<double, 4>& th, std::array<double, 4>* g) {

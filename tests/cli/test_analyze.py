@@ -25,7 +25,7 @@ SUMMARY_KEYS = ["crmkit_version", "source", "as_of", "first_purchase", "calibrat
                 "discount_rate", "margin", "customers", "transactions", "revenue", "repeat_customer_share",
                 "top20_revenue_share", "segments", "transaction_model", "spend_model", "p_alive_mean",
                 "at_risk_share", "expected_purchases_total", "clv_total", "clv_mean", "clv_top20_share", "holdout",
-                "notes", "churn_model", "retention", "kano", "service"]
+                "notes", "churn_model", "retention", "kano", "service", "amounts"]
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 

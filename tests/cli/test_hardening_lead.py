@@ -122,6 +122,6 @@ def test_amounts_that_would_overflow_are_refused_at_their_cell(tmp_path):
     f.write_text("customer_id,date,amount\na,2020-01-01,1e308\na,2020-01-02,1e308\n")
     for cmd in ("summary", "rfm", "churn"):
         args = [cmd, "--transactions", str(f)] if cmd != "churn" else \
-            ["churn", "features", "--transactions", str(f), "--cutoff", "2020-01-02"]
+            ["churn", "features", "--transactions", str(f), "--cutoff", "2020-01-02", "--horizon-days", "30"]
         err = fail(*args)
         assert f"{f}:2:3: column 'amount': expected a finite number (at most 1e290 in magnitude), found '1e308'" in err

@@ -302,6 +302,8 @@ TEST(Analysis, ProgressAndNotes) {
   };
   analysis::Inputs in = inputs();
   const auto r = analysis::analyze(in, o);
+  // a long step reports progress inside it too (the model fits, issue 13): the same step again
+  steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
   EXPECT_EQ(steps, (std::vector<int>{1, 2, 3, 4, 5, 6}));
   auto has_note = [&](const std::string& section) {
     return std::any_of(r.notes.begin(), r.notes.end(), [&](const auto& n) { return n.section == section; });

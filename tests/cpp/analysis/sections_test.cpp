@@ -180,7 +180,9 @@ TEST(AnalysisKano, MatchesTheKanoAnalysisAndTheHandComputedSurvey) {
   const auto& r = everything();
   ASSERT_TRUE(r.kano);
   const auto survey = crmkit::kano::read_survey(kData + "/kano_survey.csv");
-  const auto direct = crmkit::kano::analyze(survey.view(), {}, survey.inputs());
+  crmkit::kano::KanoOptions ko;
+  ko.invalid = crmkit::kano::InvalidPolicy::Skip;  // as the report: its "maybe" is skipped and counted
+  const auto direct = crmkit::kano::analyze(survey.view(), ko, survey.inputs());
   const auto& k = r.kano->result;
   ASSERT_EQ(k.features.size(), 4u);
   for (std::size_t i = 0; i < k.features.size(); ++i) {

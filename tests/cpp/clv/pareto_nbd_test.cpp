@@ -558,8 +558,8 @@ TEST(ParetoNbd, JsonRoundTripAndInvalidInput) {
     }
   };
   const std::vector<double> x{1, 2}, tx{1, 3}, T{2, 4};
-  expect_msg([&] { ParetoNbd::fit(x, std::vector<double>{1, 5}, T); }, "recency[1]", "0 <= recency <= T (T = 4)");
-  expect_msg([&] { ParetoNbd::fit(std::vector<double>{1, 0.5}, tx, T); }, "frequency[1]", "non-negative integer");
+  expect_msg([&] { ParetoNbd::fit(x, std::vector<double>{1, 5}, T); }, "recency (customer row 2)", "0 <= recency <= T (T = 4)");
+  expect_msg([&] { ParetoNbd::fit(std::vector<double>{1, 0.5}, tx, T); }, "frequency (customer row 2)", "non-negative integer");
   expect_msg([&] { clv::p_alive(ParetoNbdParams{1, 1, -1, 1}, 1.0, 1.0, 2.0); }, "params.s", "finite and >= 0");
   expect_msg([&] { clv::p_alive(ParetoNbdParams{1, 1, 1, 0}, 1.0, 1.0, 2.0); }, "params.beta", "finite and > 0");
   expect_msg([&] { clv::dert(kNote, 0.0, 1.0, 1.0, 2.0); }, "delta", "finite and > 0");

@@ -160,7 +160,7 @@ TEST(RfmLarge, BadRowsAreNamedOnTwoThreads) {
     compute(g.view());
     FAIL() << "no InvalidArgument";
   } catch (const InvalidArgument& e) {
-    EXPECT_NE(std::string(e.what()).find("row 1234567"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("amount[1234567]"), std::string::npos) << e.what();
   }
   g.amount[1234567] = 1.0;
   g.customer[2000001] = 400000;
@@ -173,15 +173,28 @@ TEST(RfmLarge, BadRowsAreNamedOnTwoThreads) {
 }
 
 TEST(RfmLarge, WideSpanOnTwoThreads) {
-  // days more than 2^31 apart: the 64-bit fallback pass, same values as the straightforward one
+  // the widest span of valid days, 0001-01-01 to 9999-12-31: same values as the straightforward pass
   Log g = make_log(core::TimeUnit::Days, 43);
-  g.time[5] = std::int64_t{1} << 40;
-  g.time[6] = -(std::int64_t{1} << 40);
+  g.time[5] = core::kMaxDay;
+  g.time[6] = core::kMinDay;
   RfmOptions o;
-  o.as_of = std::int64_t{1} << 41;
+  o.as_of = core::kMaxDay;
   const RfmTable ref = reference(g, o);
   const ThreadLimit limit(2);
   expect_same(compute(g.view(), o), ref);
+  // days beyond them (2^40: durations would overflow) are refused, naming the row (issue 13)
+  g.time[5] = std::int64_t{1} << 40;
+  try {
+    compute(g.view(), o);
+    FAIL() << "no InvalidArgument";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("'time[5]' = 1099511627776: must fall on a date from 0001-01-01 to 9999-12-31"),
+              std::string::npos)
+        << e.what();
+  }
+  o.as_of = std::int64_t{1} << 41;
+  g.time[5] = core::kMaxDay;
+  EXPECT_THROW(compute(g.view(), o), InvalidArgument);
 }
 
 TEST(RfmLarge, LargeLogsSumEachHalfOfTheRowsThenAddThem) {

@@ -416,17 +416,25 @@ TEST(Summary, EmptyInputWithExplicitEndAndNoCustomerInRange) {
 }
 
 TEST(Summary, VeryWideTimeSpanUsesWideRecords) {
-  // days 3e9 apart do not fit the int32 relative records; the int64 path gives the same definitions
+  // the widest span of valid days, 0001-01-01 to 9999-12-31, keeps the definitions exact
   const std::vector<std::uint32_t> c{0, 0, 1, 0};
-  const std::vector<std::int64_t> t{-1'500'000'000, 1'500'000'000, 7, 1'500'000'000};
+  const std::vector<std::int64_t> t{core::kMinDay, core::kMaxDay, 7, core::kMaxDay};
   const std::vector<double> a{1, 2, 3, 4};
   const auto s = summarize(view(c, t, a));
   ASSERT_EQ(s.size(), 2u);
-  EXPECT_EQ(s.first_purchase[0], -1'500'000'000);
-  EXPECT_EQ(s.last_purchase[0], 1'500'000'000);
+  EXPECT_EQ(s.first_purchase[0], core::kMinDay);
+  EXPECT_EQ(s.last_purchase[0], core::kMaxDay);
   EXPECT_EQ(s.frequency[0], 1);
   EXPECT_EQ(s.monetary_value[0], 6);
-  EXPECT_EQ(s.T[1], 1'500'000'000 - 7);
+  EXPECT_EQ(s.T[1], core::kMaxDay - 7);
+  // days beyond them (3e9 days apart gave recency = T = -1 in the wide path) are refused (issue 13)
+  const std::vector<std::int64_t> wide{-1'500'000'000, 1'500'000'000, 7, 1'500'000'000};
+  try {
+    summarize(view(c, wide, a));
+    FAIL() << "no InvalidArgument";
+  } catch (const InvalidArgument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("'time[0]' = -1500000000: must fall on a date from 0001-01-01 to 9999-12-31"));
+  }
 }
 
 TEST(Summary, CompressEdgeCases) {
