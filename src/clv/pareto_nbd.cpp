@@ -792,7 +792,8 @@ core::FitResult<ParetoNbdParams> ParetoNbd::fit(std::span<const double> frequenc
 
   // Data-driven start: r = s = 1; alpha so that r / alpha matches the mean purchase rate, beta so that
   // the mean lifetime beta / s is the mean age (both scale with the time unit).
-  const auto [mean_T, rate] = detail::data_scale(d, 1e-3);
+  const auto scale = detail::data_scale(d, 1e-3);
+  const double mean_T = scale.mean_T, rate = scale.rate;  // plain variables: lambdas capture them (clang 14)
   const std::array<double, 4> start{1.0, 1.0 / rate, 1.0, mean_T};
   const std::vector<std::array<double, 4>> offsets{
       {-1.0, -1.0, -1.0, -1.0}, {1.0, 1.0, 1.0, 1.0}, {-2.0, -2.0, 0.0, 0.0}, {0.0, 0.0, -2.0, -2.0},
