@@ -36,7 +36,7 @@ max_len() {
 failed=()
 for t in "${targets[@]}"; do
   bin=build/fuzz/fuzz/fuzz_$t
-  work=build/fuzz/work/$t          # the run's own corpus: the committed seeds are never modified
+  work=build/fuzz/grown/$t          # the run's own corpus: the committed seeds are never modified
   findings=build/fuzz/findings/$t
   log=build/fuzz/logs/$t.log
   mkdir -p "$work" "$findings" "$(dirname "$log")"
