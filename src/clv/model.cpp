@@ -244,7 +244,9 @@ Model Model::from_json(const nlohmann::json& j) {
       info.n_zero_spend_skipped = j["n_zero_spend_skipped"].get<double>();
     if (j.contains("limit") && j["limit"].is_string()) info.limit = j["limit"].get<std::string>();
     const Model probe(params, {});
-    if (j.contains("std_errors") && j["std_errors"].is_object())
+    // An empty object means "no standard errors", as a model without them writes it: reading it as
+    // all-missing would write nulls back and change the file on a round trip (a fuzz finding).
+    if (j.contains("std_errors") && j["std_errors"].is_object() && !j["std_errors"].empty())
       for (const auto& name : probe.param_names()) {
         const auto& e = j["std_errors"];
         info.std_errors.push_back(e.contains(name) && e[name].is_number() ? e[name].get<double>() : std::nan(""));

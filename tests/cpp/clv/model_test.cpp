@@ -71,6 +71,18 @@ TEST(ClvModel, FromJsonKeepsEveryFitStatus) {
   }
 }
 
+// Writing a loaded model is a fixed point: a file whose std_errors is empty (as a model without
+// standard errors writes it), or not an object, writes back the same text (fuzz finding, CI of stop 18).
+TEST(ClvModel, JsonRoundTripIsAFixedPoint) {
+  for (const char* se : {R"({})", R"([])", R"({"r":0.01})", R"({"r":null,"alpha":"x"})"}) {
+    const std::string text = std::string(R"({"model":"bgnbd","params":{"r":0.243,"alpha":4.414,"a":0.793,"b":2.426},)") +
+                             R"("log_likelihood":-9582.4,"converged":true,"iterations":31,"std_errors":)" + se + "}";
+    const auto once = clv::Model::from_json(nlohmann::json::parse(text)).to_json().dump();
+    const auto twice = clv::Model::from_json(nlohmann::json::parse(once)).to_json().dump();
+    EXPECT_EQ(twice, once) << se;
+  }
+}
+
 TEST(ClvModel, RefusesUnknownModelsAndPredictions) {
   try {
     (void)clv::Model::fit("nope", {});
