@@ -69,7 +69,9 @@ CRMKIT_API int32_t crmkit_options_free(crmkit_options* options);
  * read_csv option keys: customer_col, date_col, amount_col (name or 1-based index), extra_cols
  * (comma-separated), date_format (YYYYMMDD | YYYY-MM-DD | iso | unix | strftime pattern),
  * delimiter (auto | comma | tab | semicolon | whitespace), header (auto | yes | no),
- * skip_bad_rows (0 | 1), max_reported_errors (integer). */
+ * skip_bad_rows (0 | 1), max_reported_errors (integer), no_amount (0 | 1), encoding (utf-8 | latin-1),
+ * order_col (name or index: the lines of one order are one purchase), zero_amount_days (keep | drop:
+ * days whose amounts are all 0 are purchases, or are dropped). docs/data-formats.md has the details. */
 typedef struct crmkit_transactions crmkit_transactions;
 CRMKIT_API int32_t crmkit_transactions_read_csv(const char* path, const crmkit_options* options,
                                                 crmkit_transactions** out);
@@ -96,6 +98,11 @@ CRMKIT_API int32_t crmkit_transactions_read_report(const crmkit_transactions* tx
                                                    int64_t* rows_skipped, int64_t* n_messages);
 CRMKIT_API int32_t crmkit_transactions_read_message(const crmkit_transactions* tx, int64_t i,
                                                     const char** message);
+/* One count of what reading did, by name: rows_read, rows_skipped, transactions (rows of the handle),
+ * orders, lines_folded (order_col), zero_amount_days_dropped, zero_amount_rows_dropped,
+ * customers_dropped (zero_amount_days=drop). An unknown name is CRMKIT_E_INVALID_ARGUMENT listing them. */
+CRMKIT_API int32_t crmkit_transactions_read_count(const crmkit_transactions* tx, const char* name,
+                                                  int64_t* value);
 CRMKIT_API int32_t crmkit_transactions_free(crmkit_transactions* tx);
 
 /* ---- customer summaries ------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 import ctypes
 import glob
 import os
+import weakref
 from ctypes import POINTER, c_char_p, c_double, c_int32, c_int64, c_uint32, c_void_p
 
 from ._errors import InvalidArgumentError, error_for
@@ -73,6 +74,7 @@ _SIGNATURES = {
     "crmkit_transactions_ids": (c_int32, [_P, POINTER(c_void_p), POINTER(_I64P), _I64P]),
     "crmkit_transactions_read_report": (c_int32, [_P, _I64P, _I64P, _I64P]),
     "crmkit_transactions_read_message": (c_int32, [_P, c_int64, _CPP]),
+    "crmkit_transactions_read_count": (c_int32, [_P, c_char_p, _I64P]),
     "crmkit_transactions_free": (c_int32, [_P]),
     "crmkit_summary_compute": (c_int32, [_P, _P, POINTER(_P)]),
     "crmkit_summary_merge": (c_int32, [_P, _P, POINTER(_P)]),
@@ -151,12 +153,21 @@ def check(rc):
         raise error_for(rc, lib.crmkit_last_error().decode("utf-8", "replace"))
 
 
+def release_with(owner, handle, free):
+    """Frees ``handle`` with ``free`` exactly once: when ``owner`` is collected, when the returned
+    finalizer is called (``close()``), or at interpreter exit while the library is still loaded. A
+    ``__del__`` could run after module teardown and print "Exception ignored in ... 'NoneType' object
+    has no attribute 'crmkit_clv_free'" (issue 16); weakref.finalize cannot."""
+    return weakref.finalize(owner, free, handle)
+
+
 class Options:
     """A crmkit_options handle filled from keyword arguments (None values are left out)."""
 
     def __init__(self, **kv):
         self._h = c_void_p()
         check(lib.crmkit_options_new(ctypes.byref(self._h)))
+        release_with(self, self._h, lib.crmkit_options_free)
         for k, v in kv.items():
             if v is None:
                 continue
@@ -170,7 +181,3 @@ class Options:
     def handle(self):
         return self._h
 
-    def __del__(self):
-        if getattr(self, "_h", None):
-            lib.crmkit_options_free(self._h)
-            self._h = None

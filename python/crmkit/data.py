@@ -213,7 +213,9 @@ class Transactions:
 
     @property
     def report(self):
-        """What reading did: rows_read, rows_skipped and the first skipped rows' messages."""
+        """What reading did: rows_read, rows_skipped, the first skipped rows' messages, and the counts of
+        order folding and zero-amount days: transactions (rows of this table), orders, lines_folded,
+        zero_amount_days_dropped, zero_amount_rows_dropped, customers_dropped."""
         r, s, m = c_int64(), c_int64(), c_int64()
         check(lib.crmkit_transactions_read_report(self.handle, byref(r), byref(s), byref(m)))
         msgs = []
@@ -221,7 +223,13 @@ class Transactions:
             p = c_char_p()
             check(lib.crmkit_transactions_read_message(self.handle, i, byref(p)))
             msgs.append(p.value.decode("utf-8", "replace"))
-        return {"rows_read": r.value, "rows_skipped": s.value, "messages": msgs}
+        out = {"rows_read": r.value, "rows_skipped": s.value, "messages": msgs}
+        for name in ("transactions", "orders", "lines_folded", "zero_amount_days_dropped",
+                     "zero_amount_rows_dropped", "customers_dropped"):
+            v = c_int64()
+            check(lib.crmkit_transactions_read_count(self.handle, name.encode(), byref(v)))
+            out[name] = v.value
+        return out
 
     def to_pandas(self):
         if pd is None:  # pragma: no cover
@@ -255,19 +263,25 @@ class Transactions:
 
 def read_transactions(path, customer_col=None, date_col=None, amount_col=None, date_format=None,
                       delimiter=None, header=None, skip_bad_rows=False, extra_cols=None,
-                      max_reported_errors=None, no_amount=False, encoding=None):
+                      max_reported_errors=None, no_amount=False, encoding=None, order_col=None,
+                      zero_amount_days=None):
     """Reads a delimited transaction log (comma, tab, semicolon or whitespace; detected).
 
     Columns by header name or 1-based index (int). ``header``: None detects, True/False forces.
     ``no_amount=True``: an event log without amounts (frequency and recency only; spend is left out).
     ``encoding``: "utf-8" (the default: ids that are not UTF-8 are a ParseError) or "latin-1"
     (transcoded to UTF-8 as read).
+    ``order_col``: an order (receipt, invoice) column: the lines of one order are one purchase (their
+    amounts summed, at the earliest line's time); an order on two customers or two days is a ParseError.
+    ``zero_amount_days``: "keep" (the default: a day whose amounts are all 0 is a purchase, as in
+    lifetimes) or "drop" (such days are removed and counted in ``report``).
     Raises ParseError (file:line:column in the message) or CrmkitIOError.
     """
     hdr = None if header is None else ("yes" if header else "no")
     opts = Options(customer_col=customer_col, date_col=date_col, amount_col=amount_col, date_format=date_format,
                    delimiter=delimiter, header=hdr, skip_bad_rows=bool(skip_bad_rows), extra_cols=extra_cols,
-                   max_reported_errors=max_reported_errors, no_amount=bool(no_amount) or None, encoding=encoding)
+                   max_reported_errors=max_reported_errors, no_amount=bool(no_amount) or None, encoding=encoding,
+                   order_col=order_col, zero_amount_days=zero_amount_days)
     h = c_void_p()
     check(lib.crmkit_transactions_read_csv(str(path).encode(), opts.handle, byref(h)))
     return Transactions(h)

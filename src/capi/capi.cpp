@@ -114,7 +114,8 @@ int32_t crmkit_transactions_read_csv(const char* path, const crmkit_options* opt
     require(out, fn, "out");
     *out = nullptr;
     Opts o(options, fn, {"customer_col", "date_col", "amount_col", "no_amount", "extra_cols", "date_format",
-                         "delimiter", "header", "skip_bad_rows", "max_reported_errors", "encoding"});
+                         "delimiter", "header", "skip_bad_rows", "max_reported_errors", "encoding", "order_col",
+                         "zero_amount_days"});
     crmkit::io::ReadOptions ro;
     if (auto v = o.get("customer_col")) ro.customer = crmkit::io::ColumnRef::parse(*v);
     if (auto v = o.get("date_col")) ro.date = crmkit::io::ColumnRef::parse(*v);
@@ -144,6 +145,11 @@ int32_t crmkit_transactions_read_csv(const char* path, const crmkit_options* opt
     }
     ro.skip_bad_rows = o.flag("skip_bad_rows", false);
     if (auto v = o.get("encoding")) ro.encoding = crmkit::io::parse_encoding(*v);
+    if (auto v = o.get("order_col")) {
+      if (v->empty()) throw InvalidArgument(fn, "order_col", "''", "must name a column (or leave the key unset)");
+      ro.order = crmkit::io::ColumnRef::parse(*v);
+    }
+    if (auto v = o.get("zero_amount_days")) ro.zero_amount_days = crmkit::io::parse_zero_amount_days(*v);
     ro.max_reported_errors = static_cast<std::size_t>(o.integer("max_reported_errors", 5, 0, 10000));
     auto h = std::make_unique<crmkit_transactions>();
     h->owned = crmkit::io::read_transactions(path, ro, &h->report);
@@ -174,6 +180,7 @@ int32_t crmkit_transactions_from_arrays(const uint32_t* customer, const int64_t*
     auto h = std::make_unique<crmkit_transactions>();
     h->view = v.validated(fn);
     h->report.rows_read = len;
+    h->report.transactions = len;
     *out = h.release();
   });
 }
@@ -263,6 +270,33 @@ int32_t crmkit_transactions_read_report(const crmkit_transactions* tx, int64_t* 
     if (rows_read) *rows_read = static_cast<int64_t>(tx->report.rows_read);
     if (rows_skipped) *rows_skipped = static_cast<int64_t>(tx->report.rows_skipped);
     if (n_messages) *n_messages = static_cast<int64_t>(tx->report.first_errors.size());
+  });
+}
+int32_t crmkit_transactions_read_count(const crmkit_transactions* tx, const char* name, int64_t* value) {
+  return guard([&] {
+    constexpr const char* fn = "crmkit_transactions_read_count";
+    require(tx, fn, "tx");
+    require(name, fn, "name");
+    require(value, fn, "value");
+    const auto& r = tx->report;
+    const std::pair<const char*, std::size_t> counts[] = {
+        {"rows_read", r.rows_read},
+        {"rows_skipped", r.rows_skipped},
+        {"transactions", r.transactions},
+        {"orders", r.orders},
+        {"lines_folded", r.lines_folded},
+        {"zero_amount_days_dropped", r.zero_amount_days_dropped},
+        {"zero_amount_rows_dropped", r.zero_amount_rows_dropped},
+        {"customers_dropped", r.customers_dropped}};
+    std::string names;
+    for (const auto& [key, n] : counts) {
+      if (std::strcmp(key, name) == 0) {
+        *value = static_cast<int64_t>(n);
+        return;
+      }
+      names += (names.empty() ? "" : ", ") + std::string(key);
+    }
+    throw InvalidArgument(fn, "name", name, "must be one of " + names);
   });
 }
 int32_t crmkit_transactions_read_message(const crmkit_transactions* tx, int64_t i, const char** message) {

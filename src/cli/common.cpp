@@ -51,6 +51,15 @@ void TransactionArgs::add_to(CLI::App& app, bool allow_no_amount) {
                  "(transcoded to UTF-8 as read)")
       ->type_name("ENC")
       ->capture_default_str();
+  app.add_option("--order-col", order_col,
+                 "Order (receipt, invoice, basket) column, for logs of receipt lines: the lines of one order are "
+                 "one purchase, their amounts summed (default: every row is a purchase)")
+      ->type_name("COL");
+  app.add_option("--zero-amount-days", zero_amount_days,
+                 "A day on which all of a customer's amounts are 0: keep (a purchase, as lifetimes counts it) or "
+                 "drop (not a purchase; the rows are removed and counted on stderr)")
+      ->check(CLI::IsMember({"keep", "drop"}))
+      ->capture_default_str();
   app.add_flag("--skip-bad-rows", skip_bad_rows,
                "Skip unparsable rows, reporting their count and the first ones on stderr, instead of "
                "stopping at the first");
@@ -69,6 +78,9 @@ io::ReadOptions TransactionArgs::options() const {
   if (!customer_col.empty()) o.customer = flag("--customer-col", customer_col, col);
   if (!date_col.empty()) o.date = flag("--date-col", date_col, col);
   if (!amount_col.empty()) o.amount = flag("--amount-col", amount_col, col);
+  if (!order_col.empty()) o.order = flag("--order-col", order_col, col);
+  o.zero_amount_days =
+      flag("--zero-amount-days", zero_amount_days, [](const std::string& v) { return io::parse_zero_amount_days(v); });
   if (!date_format.empty())
     o.date_format = flag("--date-format", date_format, [](const std::string& v) { return io::DateFormat::from_spec(v); });
   if (no_header) o.header = false;
@@ -125,6 +137,21 @@ core::TransactionTable TransactionArgs::read() const {
                     (rep.rows_skipped == 1 ? "" : "s");
     for (std::size_t i = 0; i < rep.first_errors.size(); ++i)
       m += (i == 0 ? "; first: " : "\n  ") + rep.first_errors[i];
+    m += '\n';
+    std::fputs(m.c_str(), stderr);
+  }
+  if (rep.orders > 0) {
+    const std::string m = "crmkit: note: --order-col: " + std::to_string(rep.rows_read) + " lines in " +
+                          std::to_string(rep.orders) + " orders (" + std::to_string(rep.lines_folded) +
+                          " lines folded into their order's first line)\n";
+    std::fputs(m.c_str(), stderr);
+  }
+  if (rep.zero_amount_rows_dropped > 0) {
+    std::string m = "crmkit: note: --zero-amount-days drop: dropped " + std::to_string(rep.zero_amount_days_dropped) +
+                    " customer-days whose amounts are all 0 (" + std::to_string(rep.zero_amount_rows_dropped) +
+                    " transactions)";
+    if (rep.customers_dropped > 0)
+      m += "; " + std::to_string(rep.customers_dropped) + " customers had no other purchase and are left out";
     m += '\n';
     std::fputs(m.c_str(), stderr);
   }

@@ -34,10 +34,12 @@ class UsageError : public Error {
 };
 
 /// The common transaction-input flags: --transactions, column choice, date format, header, delimiter,
-/// --encoding, --skip-bad-rows.
+/// --encoding, --skip-bad-rows, --order-col, --zero-amount-days.
 struct TransactionArgs {
   std::string path;
   std::string customer_col, date_col, amount_col, date_format, delimiter = "auto", encoding = "utf-8";
+  std::string order_col;                ///< --order-col: the lines of one order are one purchase
+  std::string zero_amount_days = "keep";  ///< --zero-amount-days keep|drop
   bool no_header = false, header = false, skip_bad_rows = false;
   bool no_amount = false;  ///< --no-amount: an event log without amounts (only where allow_no_amount)
 

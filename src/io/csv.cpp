@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <unordered_map>
 
 #include "crmkit/core/detail/huge_pages.hpp"
 #include "crmkit/core/error.hpp"
@@ -37,6 +38,13 @@ Encoding parse_encoding(std::string_view word) {
   if (w == "latin-1" || w == "latin1" || w == "iso-8859-1") return Encoding::Latin1;
   throw InvalidArgument("parse_encoding", "encoding", "'" + ParseError::printable(word, 40) + "'",
                         "must be utf-8 or latin-1");
+}
+
+ZeroAmountDays parse_zero_amount_days(std::string_view word) {
+  if (word == "keep") return ZeroAmountDays::Keep;
+  if (word == "drop") return ZeroAmountDays::Drop;
+  throw InvalidArgument("parse_zero_amount_days", "zero_amount_days", "'" + ParseError::printable(word, 40) + "'",
+                        "must be keep or drop");
 }
 
 std::string ColumnRef::describe() const {
@@ -223,7 +231,7 @@ class Parser {
 
     // Header: explicit, or implied by a column asked for by name, or detected.
     const bool any_by_name = by_name(opt_.customer) || by_name(opt_.date) || by_name(opt_.amount) ||
-                             std::any_of(opt_.extra.begin(), opt_.extra.end(), by_name);
+                             by_name(opt_.order) || std::any_of(opt_.extra.begin(), opt_.extra.end(), by_name);
     bool header;
     if (opt_.header) {
       header = *opt_.header;
@@ -261,6 +269,11 @@ class Parser {
                                  : find(opt_.amount, kAmountNames, "amount", "--amount-col (amount_col)", opt_.require_amount);
     for (const auto& e : opt_.extra)
       extra_cols_.push_back(find(e, std::array<const char*, 0>{}, "extra", "extra_cols", true));
+    if (!opt_.order.empty())
+      order_col_ = find(opt_.order, std::array<const char*, 0>{}, "order id", "--order-col (order_col)", true);
+    if (opt_.zero_amount_days == ZeroAmountDays::Drop && opt_.no_amount)
+      throw InvalidArgument("read_transactions", "zero_amount_days", "drop",
+                            "needs amounts, and no_amount (--no-amount) has none");
     if (!missing.empty()) {
       std::string expected;
       for (std::size_t i = 0; i < missing.size(); ++i)
@@ -275,7 +288,13 @@ class Parser {
       names_[customer_col_] = "customer";
       names_[date_col_] = "date";
       if (amount_col_ != npos) names_[amount_col_] = "amount";
+      if (order_col_ != npos) names_[order_col_] = "order";
     }
+    for (std::size_t c : {customer_col_, date_col_, amount_col_})
+      if (order_col_ != npos && c == order_col_)
+        throw InvalidArgument("read_transactions", "order_col", opt_.order.describe(),
+                              "is also the " + std::string(c == customer_col_ ? "customer" : c == date_col_ ? "date" : "amount") +
+                                  " column: an order id needs a column of its own");
 
     // Date format: given, or detected from the first rows.
     DateFormat fmt;
@@ -374,9 +393,19 @@ class Parser {
       double extras[16];
       const std::size_t ne = std::min<std::size_t>(extra_cols_.size(), 16);
       for (std::size_t k = 0; k < ne; ++k) extras[k] = parse_number(l, extra_cols_[k], fields[extra_cols_[k]]);
+      std::uint32_t order = 0;
+      if (order_col_ != npos) {
+        const std::string_view oid = fields[order_col_];
+        if (oid.empty()) throw RowError{field_error(l, order_col_, "an order id", oid)};
+        order = order_ids_.encode(oid);
+      }
       // all fields good: append
       cols.ensure(static_cast<std::size_t>(l.text.data() - body_begin), body_size);
       push_row(id, *when, amount);
+      if (order_col_ != npos) {
+        order_of_row_.push_back(order);
+        line_of_row_.push_back(l.number);
+      }
       for (std::size_t k = 0; k < ne; ++k) t.extra[k].values.push_back(extras[k]);
       for (std::size_t k = ne; k < extra_cols_.size(); ++k)
         t.extra[k].values.push_back(parse_number(l, extra_cols_[k], fields[extra_cols_[k]]));
@@ -395,7 +424,7 @@ class Parser {
     };
     if (!header) handle(line);
 
-    if (n_fields <= kMaxFastFields && extra_cols_.empty()) {
+    if (n_fields <= kMaxFastFields && extra_cols_.empty() && order_col_ == npos) {
       // The fast path: lines split by a 64-byte-at-a-time scan for the delimiter (or blanks), line
       // ends and quotes, fields cut straight into the columns. A line it does not take as is (a quote
       // anywhere in it, a field count other than the header's, a blank line, an empty id, a date or
@@ -476,6 +505,9 @@ class Parser {
     drain();
     cols.finish();
     if (amount_col_ == npos) t.amount.clear();
+    if (order_col_ != npos) fold_orders(t, rep);
+    if (opt_.zero_amount_days == ZeroAmountDays::Drop) drop_zero_amount_days(t, rep);
+    rep.transactions = t.size();
     return t;
   }
 
@@ -596,6 +628,101 @@ class Parser {
                      shorten(samples[0]));
   }
 
+  // The lines of each order become one transaction, in place of the order's first line (rows only move
+  // up, so the compaction is in place; customers keep their first-appearance codes, since a customer's
+  // first line is its order's first line).
+  void fold_orders(core::TransactionTable& t, ReadReport& rep) {
+    const std::size_t n = t.size();
+    const bool has_amount = !t.amount.empty();
+    std::vector<std::size_t> at(order_ids_.size(), npos);  // order -> its row in the output
+    std::size_t m = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      const std::uint32_t o = order_of_row_[r];
+      if (at[o] == npos) {
+        at[o] = m;
+        t.customer[m] = t.customer[r];
+        t.time[m] = t.time[r];
+        if (has_amount) t.amount[m] = t.amount[r];
+        for (auto& e : t.extra) e.values[m] = e.values[r];
+        line_of_row_[m] = line_of_row_[r];
+        ++m;
+        continue;
+      }
+      const std::size_t j = at[o];
+      const auto order_text = [&] { return "order '" + shorten(order_ids_.decode(o)) + "'"; };
+      if (t.customer[r] != t.customer[j])
+        throw ParseError(std::string(source_), line_of_row_[r], static_cast<std::int64_t>(customer_col_ + 1),
+                         names_[customer_col_],
+                         "the customer of " + order_text() + " on line " + std::to_string(line_of_row_[j]) + " ('" +
+                             shorten(t.ids.decode(t.customer[j])) + "'): one order, one customer",
+                         shorten(t.ids.decode(t.customer[r])));
+      const std::int64_t dj = core::to_day(t.time[j], t.time_unit), dr = core::to_day(t.time[r], t.time_unit);
+      if (dr != dj)
+        throw ParseError(std::string(source_), line_of_row_[r], static_cast<std::int64_t>(date_col_ + 1),
+                         names_[date_col_],
+                         "the day of " + order_text() + " on line " + std::to_string(line_of_row_[j]) + " (" +
+                             format_date(dj) + "): one order, one day",
+                         format_date(dr));
+      t.time[j] = std::min(t.time[j], t.time[r]);
+      if (has_amount) t.amount[j] += t.amount[r];
+      for (auto& e : t.extra) e.values[j] += e.values[r];
+    }
+    t.customer.resize(m);
+    t.time.resize(m);
+    if (has_amount) t.amount.resize(m);
+    for (auto& e : t.extra) e.values.resize(m);
+    rep.orders = order_ids_.size();
+    rep.lines_folded = n - m;
+  }
+
+  // ZeroAmountDays::Drop: removes the rows of every (customer, day) whose amounts are all 0, and
+  // renumbers the customers when some are left with none (codes stay dense, first-appearance order).
+  static void drop_zero_amount_days(core::TransactionTable& t, ReadReport& rep) {
+    const std::size_t n = t.size();
+    if (t.amount.empty() || n == 0) return;
+    const auto key = [&](std::size_t r) {
+      return (static_cast<std::uint64_t>(t.customer[r]) << 32) |
+             static_cast<std::uint64_t>(core::to_day(t.time[r], t.time_unit) - core::kMinDay);
+    };
+    std::unordered_map<std::uint64_t, bool> nonzero;  // (customer, day) -> any amount != 0
+    for (std::size_t r = 0; r < n; ++r) {
+      auto [it, fresh] = nonzero.try_emplace(key(r), false);
+      it->second = it->second || t.amount[r] != 0.0;
+    }
+    std::size_t zero_days = 0;
+    for (const auto& [k, any] : nonzero) zero_days += any ? 0 : 1;
+    if (zero_days == 0) return;
+    std::vector<char> kept_customer(t.ids.size(), 0);
+    std::size_t m = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (!nonzero.find(key(r))->second) continue;
+      t.customer[m] = t.customer[r];
+      t.time[m] = t.time[r];
+      t.amount[m] = t.amount[r];
+      for (auto& e : t.extra) e.values[m] = e.values[r];
+      kept_customer[t.customer[m]] = 1;
+      ++m;
+    }
+    rep.zero_amount_days_dropped = zero_days;
+    rep.zero_amount_rows_dropped = n - m;
+    t.customer.resize(m);
+    t.time.resize(m);
+    t.amount.resize(m);
+    for (auto& e : t.extra) e.values.resize(m);
+    const auto lost = static_cast<std::size_t>(std::count(kept_customer.begin(), kept_customer.end(), 0));
+    rep.customers_dropped = lost;
+    if (lost == 0) return;
+    core::Dictionary ids;
+    ids.reserve(t.ids.size() - lost);
+    std::vector<std::uint32_t> code(t.ids.size(), core::Dictionary::npos);
+    for (std::size_t r = 0; r < m; ++r) {
+      std::uint32_t& c = code[t.customer[r]];
+      if (c == core::Dictionary::npos) c = ids.encode(t.ids.decode(t.customer[r]));
+      t.customer[r] = c;
+    }
+    t.ids = std::move(ids);
+  }
+
   static constexpr const char* kEncodingHint =
       "if the file is Latin-1, read it with --encoding latin-1 (encoding='latin-1')";
 
@@ -607,6 +734,10 @@ class Parser {
   std::size_t customer_col_ = npos, date_col_ = npos, amount_col_ = npos;
   std::vector<std::size_t> extra_cols_;
   std::vector<std::string> names_;
+  std::size_t order_col_ = npos;
+  core::Dictionary order_ids_;                 // order id -> code (order column only)
+  std::vector<std::uint32_t> order_of_row_;    // each kept row's order
+  std::vector<std::int64_t> line_of_row_;      // each kept row's line (for the folding errors)
 };
 
 }  // namespace

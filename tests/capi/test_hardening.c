@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -136,6 +137,61 @@ static void test_deep_json(void) {
   CHECK(m == NULL);
 }
 
+/* Issue 13 item 17: receipt lines. order_col folds the lines of one order into one purchase, and
+ * zero_amount_days=drop removes days whose amounts are all 0; both are counted by read_count. */
+static void test_orders_and_zero_amount_days(void) {
+  char path[128];
+  snprintf(path, sizeof path, "/tmp/crmkit_capi_orders_%ld.csv", (long)getpid());
+  FILE* f = fopen(path, "w");
+  CHECK(f != NULL);
+  if (!f) return;
+  fputs("customer,date,invoice,amount\na,2024-01-01,o1,10\na,2024-01-01,o1,5\nb,2024-01-02,o2,0\n"
+        "a,2024-01-03,o3,7\n", f);
+  fclose(f);
+  crmkit_options* o = NULL;
+  crmkit_options_new(&o);
+  crmkit_options_set(o, "order_col", "invoice");
+  crmkit_options_set(o, "zero_amount_days", "drop");
+  crmkit_transactions* tx = NULL;
+  CHECK_RC(crmkit_transactions_read_csv(path, o, &tx), CRMKIT_OK);
+  int64_t n = 0, v = 0;
+  CHECK_RC(crmkit_transactions_len(tx, &n), CRMKIT_OK);
+  CHECK(n == 2);
+  CHECK_RC(crmkit_transactions_n_customers(tx, &n), CRMKIT_OK);
+  CHECK(n == 1); /* b had only the zero-amount day */
+  CHECK_RC(crmkit_transactions_read_count(tx, "rows_read", &v), CRMKIT_OK);
+  CHECK(v == 4);
+  CHECK_RC(crmkit_transactions_read_count(tx, "orders", &v), CRMKIT_OK);
+  CHECK(v == 3);
+  CHECK_RC(crmkit_transactions_read_count(tx, "lines_folded", &v), CRMKIT_OK);
+  CHECK(v == 1);
+  CHECK_RC(crmkit_transactions_read_count(tx, "zero_amount_rows_dropped", &v), CRMKIT_OK);
+  CHECK(v == 1);
+  CHECK_RC(crmkit_transactions_read_count(tx, "customers_dropped", &v), CRMKIT_OK);
+  CHECK(v == 1);
+  CHECK_RC(crmkit_transactions_read_count(tx, "transactions", &v), CRMKIT_OK);
+  CHECK(v == 2);
+  const uint32_t* c = NULL;
+  const int64_t* t = NULL;
+  const double* a = NULL;
+  CHECK_RC(crmkit_transactions_columns(tx, &c, &t, &a), CRMKIT_OK);
+  CHECK(a != NULL && a[0] == 15 && a[1] == 7);
+  CHECK_RC(crmkit_transactions_read_count(tx, "orderz", &v), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "lines_folded"));
+  CHECK_RC(crmkit_transactions_read_count(tx, NULL, &v), CRMKIT_E_INVALID_ARGUMENT);
+  crmkit_transactions_free(tx);
+
+  crmkit_options_set(o, "zero_amount_days", "skip");
+  CHECK_RC(crmkit_transactions_read_csv(path, o, &tx), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "keep or drop"));
+  crmkit_options_set(o, "zero_amount_days", "keep");
+  crmkit_options_set(o, "order_col", "customer");
+  CHECK_RC(crmkit_transactions_read_csv(path, o, &tx), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(HAS(crmkit_last_error(), "column of its own"));
+  crmkit_options_free(o);
+  remove(path);
+}
+
 int main(void) {
   test_code_at_dictionary_size();
   test_sparse_code();
@@ -143,6 +199,7 @@ int main(void) {
   test_amounts_that_would_overflow();
   test_duplicate_ids();
   test_deep_json();
+  test_orders_and_zero_amount_days();
   printf("hardening: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

@@ -125,3 +125,35 @@ def test_amounts_that_would_overflow_are_refused_at_their_cell(tmp_path):
             ["churn", "features", "--transactions", str(f), "--cutoff", "2020-01-02", "--horizon-days", "30"]
         err = fail(*args)
         assert f"{f}:2:3: column 'amount': expected a finite number (at most 1e290 in magnitude), found '1e308'" in err
+
+
+def test_order_col_counts_orders_and_zero_amount_days_policy(tmp_path):
+    # Issue 13 item 17: receipt lines. RFM's frequency counts orders with --order-col (lines without);
+    # --zero-amount-days drop removes days whose amounts are all 0 and says how many on stderr.
+    import csv
+    import io
+    f = tmp_path / "lines.csv"
+    f.write_text("customer_id,date,invoice,amount\na,2020-01-01,o1,5\na,2020-01-01,o1,5\n"
+                 "a,2020-01-03,o2,3\nb,2020-01-02,o3,0\n")
+
+    def rfm(*extra):
+        p = subprocess.run([CLI, "rfm", "--transactions", str(f), *extra], capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, p.stderr
+        return {r["customer_id"]: r for r in csv.DictReader(io.StringIO(p.stdout))}, p.stderr
+
+    rows, _ = rfm()
+    assert rows["a"]["frequency"] == "3"
+    rows, err = rfm("--order-col", "invoice")
+    assert rows["a"]["frequency"] == "2" and float(rows["a"]["monetary"]) == 13
+    assert "4 lines in 3 orders" in err
+    rows, err = rfm("--order-col", "invoice", "--zero-amount-days", "drop")
+    assert set(rows) == {"a"}
+    assert "dropped 1 customer-days whose amounts are all 0" in err and "1 customers had no other purchase" in err
+    assert "--zero-amount-days" in fail("rfm", "--transactions", str(f), "--zero-amount-days", "skip", code=2)
+    g = tmp_path / "two.csv"
+    g.write_text("customer_id,date,invoice,amount\na,2020-01-01,o1,5\na,2020-01-02,o1,5\n")
+    err = fail("summary", "--transactions", str(g), "--order-col", "invoice")
+    assert f"{g}:3:2" in err and "order 'o1' on line 2" in err and "one order, one day" in err
+    err = fail("summary", "--transactions", str(g), "--order-col", "invoice", "--no-amount", "--zero-amount-days",
+               "drop", code=2)
+    assert "no_amount" in err or "--no-amount" in err

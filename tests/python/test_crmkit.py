@@ -41,7 +41,9 @@ def test_read_master(master):
     assert master.amount[0] == pytest.approx(11.77)
     assert master.time[0] == np.datetime64("1997-01-01").astype(np.int64)
     assert not master.codes.flags.writeable
-    assert master.report == {"rows_read": 69659, "rows_skipped": 0, "messages": []}
+    assert master.report == {"rows_read": 69659, "rows_skipped": 0, "messages": [], "transactions": 69659,
+                             "orders": 0, "lines_folded": 0, "zero_amount_days_dropped": 0,
+                             "zero_amount_rows_dropped": 0, "customers_dropped": 0}
 
 
 def test_missing_file_is_an_io_error(data_dir):

@@ -76,3 +76,27 @@ def test_event_log_without_amounts(tmp_path):
     with pytest.raises(InvalidArgumentError, match="no_amount"):
         crmkit.read_transactions(str(f), no_amount=True, amount_col="amount")
     assert "monetary_value" in crmkit.summary(crmkit.read_transactions(str(f))).columns
+
+
+def test_receipt_lines_fold_into_orders_and_zero_amount_days(tmp_path):
+    # Issue 13 item 17: frequency counts orders, not receipt lines; days whose amounts are all 0 are kept
+    # (as lifetimes counts them) unless zero_amount_days="drop", which counts what it removed.
+    f = tmp_path / "lines.csv"
+    f.write_text("customer_id,date,invoice,amount\na,2020-01-01,o1,5\na,2020-01-01,o1,5\n"
+                 "a,2020-01-01,o2,3\nb,2020-01-02,o3,0\n")
+    lines = crmkit.read_transactions(str(f))
+    freq = lambda t: dict(zip(crmkit.rfm(t)["customer_id"], crmkit.rfm(t)["frequency"]))  # noqa: E731
+    assert freq(lines)["a"] == 3
+    tx = crmkit.read_transactions(str(f), order_col="invoice")
+    assert freq(tx)["a"] == 2
+    rep = tx.report
+    assert (rep["rows_read"], rep["orders"], rep["lines_folded"], rep["transactions"]) == (4, 3, 1, 3)
+    dropped = crmkit.read_transactions(str(f), order_col="invoice", zero_amount_days="drop")
+    assert dropped.n_customers == 1 and dropped.n_rows == 2
+    assert dropped.report["zero_amount_days_dropped"] == 1 and dropped.report["customers_dropped"] == 1
+    with pytest.raises(InvalidArgumentError, match="keep or drop"):
+        crmkit.read_transactions(str(f), zero_amount_days="skip")
+    g = tmp_path / "two.csv"
+    g.write_text("customer_id,date,invoice,amount\na,2020-01-01,o1,5\nb,2020-01-01,o1,5\n")
+    with pytest.raises(ParseError, match=r"two.csv:3:1: .*order 'o1' on line 2"):
+        crmkit.read_transactions(str(g), order_col="invoice")

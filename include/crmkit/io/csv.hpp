@@ -58,6 +58,18 @@ enum class Encoding {
 /// anything else is an InvalidArgument naming the accepted words.
 Encoding parse_encoding(std::string_view word);
 
+/// What a day on which every one of a customer's transactions has amount 0 is (a free sample, a fully
+/// discounted basket, a voided receipt). Keep: a purchase like any other, as lifetimes counts it (it
+/// adds to frequency and recency and 0 to spend). Drop: not a purchase; its rows are removed before
+/// anything is computed, and counted (ReadReport). A day with any non-zero amount is always kept whole.
+enum class ZeroAmountDays {
+  Keep,
+  Drop,
+};
+
+/// "keep" -> Keep, "drop" -> Drop; anything else is an InvalidArgument naming the accepted words.
+ZeroAmountDays parse_zero_amount_days(std::string_view word);
+
 struct ReadOptions {
   /// Empty refs are resolved from the header by common names (case-insensitive):
   /// customer: customer_id, customer, customerid, client_id, user_id, id;
@@ -76,6 +88,15 @@ struct ReadOptions {
   bool skip_bad_rows = false;         ///< default: the first bad row is an error
   std::size_t max_reported_errors = 5;
   Encoding encoding = Encoding::Utf8;  ///< Utf8: ids that are not UTF-8 are an error; Latin1: transcoded
+  /// An order (receipt, basket, invoice) column, for logs of receipt lines: the lines that share an
+  /// order id are one purchase, folded into one transaction where the order's first line was. Its time
+  /// is the earliest line's, its amount (and each extra column) the lines' sum. An order whose lines
+  /// name two customers, or fall on two days, is a ParseError naming both lines; an empty order id is
+  /// a bad row. Empty: every row is a purchase. Orders are read on the general (slower) row path.
+  ColumnRef order{};
+  /// Days whose amounts are all 0: kept as purchases (the default) or dropped (see ZeroAmountDays);
+  /// Drop needs amounts. Applied after orders are folded.
+  ZeroAmountDays zero_amount_days = ZeroAmountDays::Keep;
 };
 
 struct ReadReport {
@@ -86,6 +107,13 @@ struct ReadReport {
   bool header = false;             ///< as used
   DateFormat date_format{};        ///< as used
   std::size_t bytes = 0;           ///< input size
+  /// Rows of the table returned: rows_read, less lines_folded and zero_amount_rows_dropped.
+  std::size_t transactions = 0;
+  std::size_t orders = 0;          ///< distinct order ids (order column only)
+  std::size_t lines_folded = 0;    ///< lines merged into an earlier line of their order
+  std::size_t zero_amount_days_dropped = 0;   ///< customer-days dropped (ZeroAmountDays::Drop)
+  std::size_t zero_amount_rows_dropped = 0;   ///< the transactions on them
+  std::size_t customers_dropped = 0;          ///< customers left with no transaction by the drop
 };
 
 /// Reads a file. Throws IoError (cannot open), ParseError (bad content), InvalidArgument (bad options).
