@@ -12,7 +12,7 @@ from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_int64, c_void_
 
 import numpy as np
 
-from ._lib import Options, check, declare, lib
+from ._lib import Options, check, declare, lib, release_with
 from .data import _date_text, as_transactions, pd
 
 _P = c_void_p
@@ -41,6 +41,7 @@ class Analysis:
 
     def __init__(self, handle, output_dir):
         self._h = handle
+        self._release = release_with(self, handle, lib.crmkit_analysis_free)
         self.output_dir = output_dir
         p = c_char_p()
         check(lib.crmkit_analysis_summary_json(handle, byref(p)))
@@ -79,9 +80,8 @@ class Analysis:
         return {k: self.column(k) for k in COLUMNS}
 
     def close(self):
-        if getattr(self, "_h", None):
-            lib.crmkit_analysis_free(self._h)
-            self._h = None
+        self._release()
+        self._h = None
 
     def __enter__(self):
         return self
@@ -89,8 +89,6 @@ class Analysis:
     def __exit__(self, *exc):
         self.close()
 
-    def __del__(self):
-        self.close()
 
 
 def analyze(data, output_dir=None, customer_id_col="customer_id", datetime_col="date", monetary_value_col=None,

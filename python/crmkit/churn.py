@@ -18,7 +18,7 @@ from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_int64, c_uint6
 
 import numpy as np
 
-from ._lib import Options, check, declare, lib
+from ._lib import Options, check, declare, lib, release_with
 
 try:
     import pandas as pd
@@ -146,13 +146,11 @@ class _Features:
 
     def __init__(self, h):
         self._h = h
+        self._release = release_with(self, h, lib.crmkit_churn_features_free)
 
     def close(self):
-        if self._h:
-            lib.crmkit_churn_features_free(self._h)
-            self._h = None
-
-    __del__ = close
+        self._release()
+        self._h = None
 
     def arrays(self):
         rows, cols = c_int64(), c_int64()
@@ -241,11 +239,6 @@ class LogisticRegression:
         self._encoded = False
 
     # -- handle ---------------------------------------------------------------------------------------
-    def __del__(self):
-        h = getattr(self, "_h", None)
-        if h:
-            lib.crmkit_logit_free(h)
-            self._h = None
 
     def _options(self):
         cw = self.class_weight
@@ -257,9 +250,11 @@ class LogisticRegression:
                        max_iterations=int(self.max_iter), tolerance=repr(float(self.tol)))
 
     def _adopt(self, h):
-        if self._h:
-            lib.crmkit_logit_free(self._h)
+        old = getattr(self, "_release", None)
+        if old is not None:
+            old()
         self._h = h
+        self._release = release_with(self, h, lib.crmkit_logit_free)
         p = c_int64()
         check(lib.crmkit_logit_n_features(h, byref(p)))
         names, coef, se = [], np.empty(p.value), np.empty(p.value)

@@ -19,7 +19,7 @@ import numpy as np
 
 from ._errors import InvalidArgumentError
 from ._lib import declare
-from ._lib import Options, check, lib
+from ._lib import Options, check, lib, release_with
 
 try:
     import pandas as pd
@@ -105,15 +105,12 @@ class _Model:
 
     # -- handle management ------------------------------------------------------------------------------
     def _set(self, h):
-        if self._h:
-            lib.crmkit_clv_free(self._h)
+        old = getattr(self, "_release", None)
+        if old is not None:
+            old()
         self._h = h
+        self._release = release_with(self, h, lib.crmkit_clv_free)
         return self
-
-    def __del__(self):
-        if getattr(self, "_h", None):
-            lib.crmkit_clv_free(self._h)
-            self._h = None
 
     def _require(self):
         if not self._h:
@@ -186,6 +183,17 @@ class _Model:
     @property
     def iterations_(self):
         return self._info()[3]
+
+    @property
+    def status_(self):
+        """How the fit ended: "converged", "max_iterations", "line_search_failed" or "boundary"; None
+        for a model made from parameters."""
+        return json.loads(self.to_json()).get("status")
+
+    @property
+    def limit_(self):
+        """The limiting model a boundary optimum was reported as (Pareto/NBD: "nbd"), else None."""
+        return json.loads(self.to_json()).get("limit")
 
     @property
     def summary(self):
@@ -318,16 +326,24 @@ class GammaGamma(_Model):
     _param_names = ("p", "q", "gamma")
 
     def fit(self, frequency, monetary_value=None, weights=None, max_iterations=None, tolerance=None,
-            initial_params=None):
+            initial_params=None, zero_spend=None):
         """Fits on repeat buyers' frequency and mean spend (rows with frequency 0 are ignored), or on a
-        summary DataFrame."""
+        summary DataFrame. Repeat buyers whose mean spend is 0 (the model needs spend > 0) are left out
+        and counted in ``n_zero_spend_skipped_`` (``zero_spend="skip"``, the default), or refused with
+        the customer row named (``zero_spend="error"``)."""
         if monetary_value is None and pd is not None and isinstance(frequency, pd.DataFrame):
             df = frequency
             frequency, monetary_value = _column(df, "frequency"), _column(df, "monetary_value")
             if weights is None:
                 weights = _column(df, "weights", required=False)
         return self._fit({"frequency": frequency, "monetary_value": monetary_value}, weights,
-                         max_iterations=max_iterations, tolerance=tolerance, initial_params=initial_params)
+                         max_iterations=max_iterations, tolerance=tolerance, initial_params=initial_params,
+                         zero_spend=zero_spend)
+
+    @property
+    def n_zero_spend_skipped_(self):
+        """The (weighted) repeat buyers with a mean spend of 0 that the fit left out (zero_spend="skip")."""
+        return json.loads(self.to_json()).get("n_zero_spend_skipped")
 
     def conditional_expected_average_profit(self, frequency=None, monetary_value=None):
         """E[M | x, m_x]; without arguments the population mean p gamma / (q - 1)."""

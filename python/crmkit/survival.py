@@ -19,7 +19,7 @@ from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_int64, c_uint3
 
 import numpy as np
 
-from ._lib import Options, check, declare, lib
+from ._lib import Options, check, declare, lib, release_with
 from .data import _date_text, as_transactions, pd
 
 _P = c_void_p
@@ -84,6 +84,7 @@ class KaplanMeier:
 
     def __init__(self, handle):
         self._h = handle
+        self._release = release_with(self, handle, lib.crmkit_km_free)
         n = c_int64()
         check(lib.crmkit_km_curve_count(self._h, byref(n)))
         self.n_curves = n.value
@@ -175,15 +176,8 @@ class KaplanMeier:
         return json.loads(buf.value.decode("utf-8"))
 
     def close(self):
-        if self._h:
-            lib.crmkit_km_free(self._h)
-            self._h = None
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # pragma: no cover - interpreter shutdown
-            pass
+        self._release()
+        self._h = None
 
     def __repr__(self):
         return f"<crmkit.KaplanMeier curves={self.n_curves} groups={self.groups}>"

@@ -585,11 +585,20 @@ Results analyze(const Inputs& inputs, const Options& options) {
   step("spend model and CLV");
   if (model && res.amounts) {
     std::vector<double> w(n, 1.0);
-    std::size_t used = 0;
+    std::size_t used = 0, zero_spend = 0;
     for (std::size_t i = 0; i < n; ++i) {
       if (!(s.frequency[i] > 0 && s.monetary_value[i] > 0)) w[i] = 0;
       used += w[i] > 0 ? 1 : 0;
+      zero_spend += s.frequency[i] > 0 && !(s.monetary_value[i] > 0) ? 1 : 0;
     }
+    // One zero-spend policy (issue 13, item 18): as `crmkit fit gg` and `crmkit clv`, repeat buyers whose
+    // mean spend is 0 (or below) are left out of the spend model's fit, and the report says how many.
+    if (zero_spend > 0)
+      res.notes.push_back({"Customer lifetime value",
+                           std::to_string(zero_spend) + " repeat buyer" + (zero_spend == 1 ? "" : "s") +
+                               " with a mean repeat spend of 0 or below " + (zero_spend == 1 ? "was" : "were") +
+                               " left out of the spend model's fit (it needs spend above 0); their expected spend "
+                               "is shrunk from their own mean towards the population's."});
     if (used < 10) {
       res.notes.push_back({"Customer lifetime value", "Fewer than 10 repeat buyers with a positive spend: no spend model."});
     } else {

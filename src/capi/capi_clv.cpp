@@ -76,8 +76,14 @@ crmkit::clv::ModelData named(const char* const* names, const double* const* colu
   return d;
 }
 
-crmkit::core::FitOptions fit_options(const crmkit_options* options, const char* fn) {
-  Opts o(options, fn, {"penalizer", "max_iterations", "tolerance", "initial_params", "restarts"});
+crmkit::core::FitOptions fit_options(const crmkit_options* options, const char* fn,
+                                     crmkit::clv::ZeroSpend* zero_spend) {
+  Opts o(options, fn, {"penalizer", "max_iterations", "tolerance", "initial_params", "restarts", "zero_spend"});
+  if (auto v = o.get("zero_spend")) {
+    if (*v == "skip") *zero_spend = crmkit::clv::ZeroSpend::Skip;
+    else if (*v == "error") *zero_spend = crmkit::clv::ZeroSpend::Error;
+    else throw InvalidArgument(fn, "zero_spend", *v, "must be skip or error");
+  }
   crmkit::core::FitOptions fo;
   fo.penalizer = o.number("penalizer", 0.0);
   fo.max_iterations = static_cast<int>(o.integer("max_iterations", 1000, 1, 1000000));
@@ -100,8 +106,9 @@ int32_t crmkit_clv_fit(const char* model, const double* frequency, const double*
     require(out, fn, "out");
     *out = nullptr;
     check_n(n, fn);
-    const auto fo = fit_options(options, fn);
-    auto m = crmkit::clv::Model::fit(model, data(frequency, recency, T, monetary_value, weights, n), fo);
+    auto zs = crmkit::clv::ZeroSpend::Skip;
+    const auto fo = fit_options(options, fn, &zs);
+    auto m = crmkit::clv::Model::fit(model, data(frequency, recency, T, monetary_value, weights, n), fo, zs);
     *out = new crmkit_clv_model(std::move(m));
   });
 }
@@ -114,7 +121,9 @@ int32_t crmkit_clv_fit_columns(const char* model, const char* const* names, cons
     require(out, fn, "out");
     *out = nullptr;
     const auto d = named(names, columns, n_columns, n, fn);
-    *out = new crmkit_clv_model(crmkit::clv::Model::fit(model, d, fit_options(options, fn)));
+    auto zs = crmkit::clv::ZeroSpend::Skip;
+    const auto fo = fit_options(options, fn, &zs);
+    *out = new crmkit_clv_model(crmkit::clv::Model::fit(model, d, fo, zs));
   });
 }
 

@@ -24,7 +24,9 @@ extern "C" {
 typedef struct crmkit_clv_model crmkit_clv_model;
 
 /* Maximum-likelihood fit. options (may be NULL): penalizer (>= 0), max_iterations, tolerance,
- * initial_params (comma-separated, in the model's parameter order). */
+ * initial_params (comma-separated, in the model's parameter order), restarts, zero_spend (gg: skip,
+ * the default, leaves repeat buyers whose mean spend is 0 out and counts them in the model JSON's
+ * n_zero_spend_skipped; error refuses them naming the customer row). */
 CRMKIT_API int32_t crmkit_clv_fit(const char* model, const double* frequency, const double* recency,
                                   const double* T, const double* monetary_value, const double* weights,
                                   int64_t n, const crmkit_options* options, crmkit_clv_model** out);

@@ -416,3 +416,24 @@ TEST(AnalysisModelChoice, HoldoutErrorWithACalibrationEndElseLikelihood) {
   check(everything(), "holdout");
   check(analysis::analyze(inputs()), "likelihood");
 }
+
+// One zero-spend policy (issue 13, item 18): repeat buyers whose mean repeat spend is 0 are left out of
+// the spend model's fit, as in `crmkit fit gg` and `crmkit clv`, and the report says how many.
+TEST(AnalysisSpend, ZeroSpendRepeatBuyersAreLeftOutAndCounted) {
+  const auto r = analysis::analyze(inputs());
+  const auto s = crmkit::summary::summarize(cdnow().view(), [&] {
+    crmkit::summary::SummaryOptions so;
+    so.period = crmkit::summary::Period::Week;
+    so.observation_end = r.as_of;
+    return so;
+  }());
+  std::size_t zero = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) zero += s.frequency[i] > 0 && !(s.monetary_value[i] > 0) ? 1 : 0;
+  ASSERT_GT(zero, 0u);  // CDNOW has repeat buyers whose repeat purchases all cost $0
+  const auto note = std::find_if(r.notes.begin(), r.notes.end(), [](const auto& n) {
+    return n.section == "Customer lifetime value" && n.text.find("mean repeat spend of 0") != std::string::npos;
+  });
+  ASSERT_NE(note, r.notes.end());
+  EXPECT_THAT(note->text, HasSubstr(std::to_string(zero) + " repeat buyer"));
+  ASSERT_TRUE(r.spend_model);
+}
