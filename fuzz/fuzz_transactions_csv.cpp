@@ -6,7 +6,8 @@
 //           whitespace, auto...), bit 5 skip_bad_rows, bit 6 columns by 1-based index (else by the
 //           common names), bit 7 amount optional
 //   byte 1: bits 0-2 date format (detect x4, YYYYMMDD, YYYY-MM-DD, ISO date-time, Unix seconds),
-//           bit 3 an extra numeric column (which sends every row through the general path)
+//           bit 3 an extra numeric column (which sends every row through the general path), bit 4 an
+//           order column (index 1 + (b >> 5 & 3), or the name "order"), bit 7 zero_amount_days = drop
 //   byte 2: customer index 1 + (b & 3), date 1 + (b >> 2 & 3), amount 1 + (b >> 4 & 7), extra 1 + (b >> 7)*4
 // Checks: only crmkit errors; a table that is read is consistent (equal column lengths, codes below
 // the id count, finite amounts, rows_read = rows). Differential: without extra columns the reader
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "crmkit/io/csv.hpp"
 #include "fuzz_common.hpp"
@@ -57,7 +59,14 @@ void check_table(const Outcome& r, bool has_amount) {
     fuzz::require(e.values.size() == n, "extra column length differs");
     fuzz::require_finite(e.values, "extra");
   }
-  fuzz::require(r.report.rows_read == n, "rows_read != rows");
+  fuzz::require(r.report.transactions == n, "transactions != rows");
+  fuzz::require(r.report.rows_read == n + r.report.lines_folded + r.report.zero_amount_rows_dropped,
+                "rows_read != rows + lines folded + zero-amount rows dropped");
+  if (r.report.zero_amount_rows_dropped > 0 || r.report.lines_folded > 0) {
+    std::vector<char> used(t.ids.size(), 0);  // codes stay dense: every customer keeps a row
+    for (std::size_t i = 0; i < n; ++i) used[t.customer[i]] = 1;
+    for (char u : used) fuzz::require(u != 0, "a customer without a transaction after folding or dropping");
+  }
   for (std::size_t c = 0; c < t.ids.size(); ++c) fuzz::require(!t.ids.decode(static_cast<std::uint32_t>(c)).empty(), "empty id");
 }
 
@@ -101,12 +110,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const bool extra = (b1 >> 3) & 1;
   if (extra) o.extra.push_back(by_index ? io::ColumnRef(1 + (b2 >> 7) * 4) : io::ColumnRef("quantity"));
+  if ((b1 >> 4) & 1) o.order = by_index ? io::ColumnRef(1 + ((b1 >> 5) & 3)) : io::ColumnRef("order");
+  if ((b1 >> 7) & 1) o.zero_amount_days = io::ZeroAmountDays::Drop;
 
   const Outcome a = read(text, o);
   if (a.ok) check_table(a, o.require_amount);
 
   // Fast path against general path: the amount column again as an extra column.
-  if (by_index && !extra && o.require_amount) {
+  if (by_index && !extra && o.require_amount && o.order.empty()) {
     io::ReadOptions g = o;
     g.extra.push_back(io::ColumnRef(amount_index));
     const Outcome b = read(text, g);

@@ -6,8 +6,10 @@
 # input that broke is saved as build/fuzz/findings/<target>/crash-*.
 #
 # The default (what CI runs) is reproducible: a fixed seed, a fixed number of executions per target
-# (about 7 s each on the 2-core box) and a fresh corpus grown from the seeds, so the same tree fuzzes
-# the same inputs on any machine and a CI finding is a local finding. Exploring is a separate, explicit
+# (about 7 s each on the 2-core box), a fresh corpus grown from the seeds, no corpus reloading, and
+# address-space randomisation off (setarch -R: libFuzzer learns from compared values, and the readers
+# compare pointers), so the same tree fuzzes the same inputs on any machine and a CI finding is a
+# local finding. Exploring is a separate, explicit
 # run that keeps its grown corpus and takes a random seed:
 #
 #   scripts/fuzz.sh                     # all targets, CI's fixed budget
@@ -58,6 +60,14 @@ ci_runs() {
   esac
 }
 
+# Address-space randomisation off for the reproducible run, where the kernel allows it.
+norandom=()
+if ((!explore)) && setarch "$(uname -m)" -R true 2>/dev/null; then
+  norandom=(setarch "$(uname -m)" -R)
+elif ((!explore)); then
+  echo "fuzz: note: setarch -R is refused here; the run is reproducible only up to address randomisation" >&2
+fi
+
 failed=()
 for t in "${targets[@]}"; do
   bin=build/fuzz/fuzz/fuzz_$t
@@ -74,15 +84,16 @@ for t in "${targets[@]}"; do
     while IFS= read -r -d '' f; do regressions+=("$f"); done < <(find "fuzz/regressions/$t" -type f -print0 | sort -z)
   fi
   common=(-max_len="$(max_len "$t")" -timeout=25 -rss_limit_mb=2560 -seed="$seed" -artifact_prefix="$findings/")
+  ((explore)) || common+=(-reload=0)
   rc=0
   if ((${#regressions[@]})); then
-    "$bin" "${common[@]}" "${regressions[@]}" >"$log" 2>&1 || rc=$?
+    "${norandom[@]}" "$bin" "${common[@]}" "${regressions[@]}" >"$log" 2>&1 || rc=$?
   fi
   if ((rc == 0)); then
     if [[ -n "$runs" ]]; then budget=(-runs="$runs")
     elif [[ -n "$seconds" ]]; then budget=(-max_total_time="$seconds")
     else budget=(-runs="$(ci_runs "$t")"); fi
-    "$bin" "${common[@]}" "${budget[@]}" -print_final_stats=1 "${dirs[@]}" >>"$log" 2>&1 || rc=$?
+    "${norandom[@]}" "$bin" "${common[@]}" "${budget[@]}" -print_final_stats=1 "${dirs[@]}" >>"$log" 2>&1 || rc=$?
   fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   secs=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)

@@ -274,6 +274,9 @@ class Parser {
     if (opt_.zero_amount_days == ZeroAmountDays::Drop && opt_.no_amount)
       throw InvalidArgument("read_transactions", "zero_amount_days", "drop",
                             "needs amounts, and no_amount (--no-amount) has none");
+    if (opt_.zero_amount_days == ZeroAmountDays::Drop && !opt_.no_amount && amount_col_ == npos && missing.empty())
+      throw InvalidArgument("read_transactions", "zero_amount_days", "drop",
+                            "needs an amount column, and the file has none");
     if (!missing.empty()) {
       std::string expected;
       for (std::size_t i = 0; i < missing.size(); ++i)

@@ -179,3 +179,11 @@ TEST(ZeroAmountDays, AppliesToOrdersAfterFolding) {
   EXPECT_EQ(rep.lines_folded, 1u);
   EXPECT_EQ(rep.zero_amount_rows_dropped, 1u);
 }
+
+TEST(ZeroAmountDays, DropWithoutAnAmountColumnIsRefused) {
+  ReadOptions o;
+  o.require_amount = false;
+  o.zero_amount_days = ZeroAmountDays::Drop;
+  const auto e = thrown<InvalidArgument>([&] { (void)parse_transactions("customer,date\na,2024-01-01\n", o, "f.csv"); });
+  EXPECT_THAT(std::string(e.what()), HasSubstr("needs an amount column"));
+}
