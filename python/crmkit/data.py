@@ -1,6 +1,7 @@
 """Transaction tables: read from delimited text, or wrapped around numpy arrays / pandas DataFrames."""
 import ctypes
 import datetime as _dt
+import inspect
 import weakref
 from ctypes import byref, c_char_p, c_double, c_int32, c_int64, c_uint32, c_void_p, POINTER
 
@@ -140,7 +141,9 @@ class Transactions:
         if (codes < 0).any():
             raise ValueError(f"crmkit: column '{customer_id_col}' has missing customer ids")
         when = df[datetime_col]
-        if not pd.api.types.is_datetime64_any_dtype(when):
+        if pd.api.types.is_numeric_dtype(when) and not pd.api.types.is_bool_dtype(when):
+            when = _numeric_dates(when, datetime_col)
+        elif not pd.api.types.is_datetime64_any_dtype(when):
             when = pd.to_datetime(when)
         if getattr(when.dt, "tz", None) is not None:
             when = when.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -148,6 +151,12 @@ class Transactions:
             raise ValueError(f"crmkit: column '{datetime_col}' has missing dates")
         ns = when.to_numpy(dtype="datetime64[ns]").astype(np.int64)
         day_ns = 86_400 * 10**9
+        if len(ns) > 1 and ns.min() // day_ns == ns.max() // day_ns:
+            raise InvalidArgumentError(
+                f"crmkit: every time in column '{datetime_col}' falls on one day "
+                f"({np.datetime64(int(ns.min() // day_ns), 'D')}), so recency, T and every model would be 0; if "
+                f"the column holds numbers (epoch nanoseconds, a date code), convert it with pd.to_datetime(..., "
+                f"unit=... or format=...) first")
         if (ns % day_ns == 0).all():
             time, unit = ns // day_ns, "days"
         else:
@@ -287,12 +296,62 @@ def read_transactions(path, customer_col=None, date_col=None, amount_col=None, d
     return Transactions(h)
 
 
+_READ_KEYWORDS = tuple(inspect.signature(read_transactions).parameters)[1:]
+
+
+def _numeric_dates(values, name):
+    """A numeric date column as datetimes, detected as the CLI detects a file's dates: YYYYMMDD integers
+    (19970101) when every value is one, else Unix seconds. pandas alone would read 19970101 as
+    nanoseconds after 1970-01-01, and every purchase would fall on the first day of 1970."""
+    v = values.to_numpy()
+    if np.issubdtype(v.dtype, np.floating):
+        if not np.isfinite(v).all():
+            raise InvalidArgumentError(f"crmkit: column '{name}' has missing or non-finite dates")
+        if (v != np.floor(v)).any():
+            raise InvalidArgumentError(f"crmkit: column '{name}' holds fractional numbers, not dates; convert it "
+                                       f"with pd.to_datetime(..., unit=...) first")
+    v = v.astype(np.int64)
+    if ((v >= 10000101) & (v <= 99991231)).all():
+        parsed = pd.to_datetime(pd.Series(v).astype(str), format="%Y%m%d", errors="coerce")
+        if not parsed.isna().any():
+            return parsed
+    try:
+        return pd.to_datetime(pd.Series(v), unit="s")
+    except (ValueError, OverflowError) as e:
+        raise InvalidArgumentError(f"crmkit: column '{name}' holds numbers that are neither YYYYMMDD dates nor "
+                                   f"Unix seconds from 0001 to 9999 ({e}); for other units convert it with "
+                                   f"pd.to_datetime(column, unit='ms' or 'ns') first") from None
+
+
+def _refuse_read_keywords(read_kw, what):
+    """Keyword arguments meant for read_transactions are errors for a DataFrame or a Transactions (they
+    were silently ignored: issue 16)."""
+    if not read_kw:
+        return
+    unknown = sorted(k for k in read_kw if k not in _READ_KEYWORDS)
+    if unknown:
+        raise TypeError(f"crmkit: unexpected keyword argument{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
+    raise TypeError(f"crmkit: {', '.join(sorted(read_kw))} only appl{'y' if len(read_kw) > 1 else 'ies'} when "
+                    f"reading a file, not to {what}")
+
+
 def as_transactions(data, customer_id_col="customer_id", datetime_col="date", monetary_value_col=None, **read_kw):
-    """Transactions from a Transactions object, a DataFrame or a file path."""
+    """Transactions from a Transactions object, a DataFrame or a file path. ``read_kw`` go to
+    read_transactions for a path and are a TypeError otherwise; for a path, column names other than
+    the defaults choose the file's columns (as customer_col, date_col, amount_col)."""
     if isinstance(data, Transactions):
+        _refuse_read_keywords(read_kw, "a Transactions object")
         return data
     if pd is not None and isinstance(data, pd.DataFrame):
+        _refuse_read_keywords(read_kw, "a DataFrame")
         return Transactions.from_pandas(data, customer_id_col, datetime_col, monetary_value_col)
     if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__"):
-        return read_transactions(data, **read_kw)
+        kw = dict(read_kw)
+        for key, value, default in (("customer_col", customer_id_col, "customer_id"), ("date_col", datetime_col, "date"),
+                                    ("amount_col", monetary_value_col, None)):
+            if value is not None and value != default:
+                if kw.get(key, value) != value:
+                    raise TypeError(f"crmkit: {key}={kw[key]!r} contradicts the column name {value!r}")
+                kw[key] = value
+        return read_transactions(data, **kw)
     raise TypeError("crmkit: expected Transactions, a pandas DataFrame or a path, not " + type(data).__name__)

@@ -15,7 +15,7 @@ from ctypes import POINTER, byref, c_char_p, c_double, c_int32, c_int64, c_void_
 import numpy as np
 
 from ._lib import Options, check, declare, lib
-from .data import _date_text, as_transactions, pd, read_transactions
+from .data import _date_text, _refuse_read_keywords, as_transactions, pd, read_transactions
 from .summary import _PERIODS
 
 _DP = POINTER(c_double)
@@ -99,11 +99,12 @@ def _transactions(transactions, datetime_col, customer_id_col, datetime_format, 
         kw.setdefault("date_format", datetime_format)
         return read_transactions(transactions, **kw)
     if pd is not None and isinstance(transactions, pd.DataFrame):
+        _refuse_read_keywords(read_kw, "a DataFrame")
         dcol = datetime_col or "date"
         if datetime_format is not None:
             transactions = transactions.assign(**{dcol: pd.to_datetime(transactions[dcol], format=datetime_format)})
         return as_transactions(transactions, customer_id_col or "customer_id", dcol)
-    return as_transactions(transactions)
+    return as_transactions(transactions, **read_kw)
 
 
 def track(model, transactions, datetime_col=None, customer_id_col=None, t=None, datetime_format=None, freq="D",
