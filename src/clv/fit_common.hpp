@@ -294,7 +294,7 @@ NewtonFit<K> newton_fit(LogLikU&& loglik, double total_weight, const std::array<
     const double cap = step.cwiseAbs().maxCoeff();
     if (cap > 4.0) step *= 4.0 / cap;
     const double slope = g.dot(step);
-    bool accepted = false;
+    bool accepted = false, stalled = false;
     // The full step is tried with value, gradient and Hessian in one pass (it is almost always taken);
     // shorter steps with the value alone.
     for (double t = 1.0; t > 1e-10; t *= 0.5) {
@@ -310,6 +310,7 @@ NewtonFit<K> newton_fit(LogLikU&& loglik, double total_weight, const std::array<
                         gt.norm() < g.norm();
       if (armijo || flat) {
         if (t != 1.0 && !std::isfinite(full(ut, gt, ht))) continue;
+        stalled = t != 1.0 && f - ft <= 8.0 * std::numeric_limits<double>::epsilon() * std::fabs(f);
         u = ut;
         f = ft;
         g = gt;
@@ -320,6 +321,10 @@ NewtonFit<K> newton_fit(LogLikU&& loglik, double total_weight, const std::array<
     }
     ++res.iterations;
     if (!accepted || give_up()) break;
+    // Stalled at rounding: the line search had to shorten the step and the value did not move beyond a
+    // few ulp. Further iterations only repeat that (the NBD limit's fit on full CDNOW spent 50 of them,
+    // 340 ms, at a gradient of 1.9e-8 against a tolerance of 1e-8); the result is what it is now.
+    if (stalled) break;
   }
   res.gradient_norm = g.norm();
   res.hess = h;

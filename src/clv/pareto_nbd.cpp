@@ -873,19 +873,19 @@ core::FitResult<ParetoNbdParams> ParetoNbd::fit(std::span<const double> frequenc
   const auto starts = detail::log_starts(o, start, offsets);
   std::optional<detail::NewtonFit<4>> best_attempt;
   int tried = 0;
-  // When the NBD limit is a maximum on its face (tested first: cheap), a start that proposes rates 100 times
-  // apart (where the tails need the quadrature form, ten integrals each for the Hessian) is given up before
-  // that point is evaluated: on data without dropout that is the road to beta -> inf (issue 13: minutes of
-  // CPU), and the limit is the answer. (An interior maximum out there, above the NBD's likelihood, is not
-  // searched for in that case.)
-  const bool limit_first = limit_holds();
+  // When the NBD limit is a maximum on its face, a start that proposes rates 100 times apart (where the
+  // tails need the quadrature form, ten integrals each for the Hessian) is given up before that point is
+  // evaluated: on data without dropout that is the road to beta -> inf (issue 13: minutes of CPU), and
+  // the limit is the answer. (An interior maximum out there, above the NBD's likelihood, is not searched
+  // for in that case.) The face test (a pass over the beta grid) is made the first time a start proposes
+  // such a point, not before: on data with dropout such as CDNOW the starts never go there.
   for (std::size_t i = 0; i < starts.size() && left() > 0; ++i) {
     std::array<double, 4> last_th{};
     bool far_apart = false;
     const auto nf = detail::newton_fit<4>(
         [&](const std::array<double, 4>& th, double* gu, double* hu) {
           last_th = th;
-          if (limit_first && (far_apart || th[1] > 100.0 * th[3] || th[3] > 100.0 * th[1])) {
+          if (far_apart || ((th[1] > 100.0 * th[3] || th[3] > 100.0 * th[1]) && limit_holds())) {
             far_apart = true;
             throw NumericError("pareto_nbd", "start given up");  // newton_fit: an unusable point
           }
