@@ -5,6 +5,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -76,10 +77,13 @@ crmkit::clv::ModelData named(const char* const* names, const double* const* colu
   return d;
 }
 
-crmkit::core::FitOptions fit_options(const crmkit_options* options, const char* fn,
+crmkit::core::FitOptions fit_options(const crmkit_options* options, const char* fn, const char* model,
                                      crmkit::clv::ZeroSpend* zero_spend) {
   Opts o(options, fn, {"penalizer", "max_iterations", "tolerance", "initial_params", "restarts", "zero_spend"});
   if (auto v = o.get("zero_spend")) {
+    // as `crmkit fit --zero-spend`: a policy for the spend model only, never silently ignored
+    if (std::string_view(model) != "gg" && std::string_view(model) != "gamma_gamma")
+      throw InvalidArgument(fn, "zero_spend", *v, "applies to the gg model only");
     if (*v == "skip") *zero_spend = crmkit::clv::ZeroSpend::Skip;
     else if (*v == "error") *zero_spend = crmkit::clv::ZeroSpend::Error;
     else throw InvalidArgument(fn, "zero_spend", *v, "must be skip or error");
@@ -107,7 +111,7 @@ int32_t crmkit_clv_fit(const char* model, const double* frequency, const double*
     *out = nullptr;
     check_n(n, fn);
     auto zs = crmkit::clv::ZeroSpend::Skip;
-    const auto fo = fit_options(options, fn, &zs);
+    const auto fo = fit_options(options, fn, model, &zs);
     auto m = crmkit::clv::Model::fit(model, data(frequency, recency, T, monetary_value, weights, n), fo, zs);
     *out = new crmkit_clv_model(std::move(m));
   });
@@ -122,7 +126,7 @@ int32_t crmkit_clv_fit_columns(const char* model, const char* const* names, cons
     *out = nullptr;
     const auto d = named(names, columns, n_columns, n, fn);
     auto zs = crmkit::clv::ZeroSpend::Skip;
-    const auto fo = fit_options(options, fn, &zs);
+    const auto fo = fit_options(options, fn, model, &zs);
     *out = new crmkit_clv_model(crmkit::clv::Model::fit(model, d, fo, zs));
   });
 }

@@ -192,6 +192,19 @@ static void test_orders_and_zero_amount_days(void) {
   remove(path);
 }
 
+/* Item 18: zero_spend is the Gamma-Gamma fit's policy; for another model it is refused, not ignored. */
+static void test_zero_spend_only_for_gg(void) {
+  const double x[] = {1, 2, 0, 3}, tx[] = {5, 8, 0, 9}, T[] = {10, 10, 10, 10};
+  crmkit_options* o = NULL;
+  crmkit_options_new(&o);
+  crmkit_options_set(o, "zero_spend", "error");
+  crmkit_clv_model* m = NULL;
+  CHECK_RC(crmkit_clv_fit("bgnbd", x, tx, T, NULL, NULL, 4, o, &m), CRMKIT_E_INVALID_ARGUMENT);
+  CHECK(m == NULL);
+  CHECK(HAS(crmkit_last_error(), "applies to the gg model only"));
+  crmkit_options_free(o);
+}
+
 int main(void) {
   test_code_at_dictionary_size();
   test_sparse_code();
@@ -200,6 +213,7 @@ int main(void) {
   test_duplicate_ids();
   test_deep_json();
   test_orders_and_zero_amount_days();
+  test_zero_spend_only_for_gg();
   printf("hardening: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
