@@ -1,21 +1,27 @@
 // Delimited-text ingestion: the whole file is read into memory once and parsed in place; fields are
 // string_views into the buffer (quoted fields with "" escapes are unescaped into a per-row scratch).
+// The data rows are cut into chunks of whole lines (any line end is a row boundary: a quoted field
+// cannot span lines), parsed on up to max_threads() threads, each with its own id dictionary, and put
+// together in order, so that codes, rows, reports and the first error are those of one pass.
 #include "crmkit/io/csv.hpp"
 
 #include <fast_float/fast_float.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include "crmkit/core/detail/huge_pages.hpp"
 #include "crmkit/core/error.hpp"
+#include "crmkit/core/parallel.hpp"
 #include "text.hpp"
 
 namespace crmkit::io {
@@ -183,6 +189,318 @@ struct RowError {
   ParseError error;
 };
 
+constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
+
+// What every chunk of rows is read with, fixed from the header and the first rows before any row is
+// parsed.
+struct Layout {
+  const ReadOptions* opt = nullptr;
+  std::string source;
+  std::string_view text;  // the whole input (as UTF-8): ids inside it are views, others were unescaped
+  char delim = ',';
+  std::size_t n_fields = 0;
+  std::size_t customer = kNoColumn, date = kNoColumn, amount = kNoColumn, order = kNoColumn;
+  std::vector<std::size_t> extra;
+  std::vector<std::string> names;  // per column: its header name ("" for none)
+  DateFormat fmt{};
+};
+
+// ParseError `e` with its line number moved on by `base` lines (a chunk reports lines from its start).
+ParseError rebase(const ParseError& e, std::int64_t base) {
+  return ParseError(e.file(), e.line() > 0 ? e.line() + base : e.line(), e.column(), e.column_name(), e.expected(),
+                    e.found());
+}
+
+// One chunk of the data rows (whole lines), parsed on its own: its customer ids are encoded in a
+// dictionary of its own, in order of first appearance within the chunk, and its order ids likewise;
+// line numbers, in errors and in line_of_row, count from the chunk's first line (1). The reader
+// merges the chunks in order afterwards (Parser::run), which gives exactly the codes, rows and first
+// error of one pass over the whole input.
+class ChunkParser {
+ public:
+  ChunkParser(const Layout& lay, std::string_view text, std::size_t reserve_rows)
+      : lay_(lay), text_(text), reserve_(reserve_rows), cols_(t, lay.amount != kNoColumn), splitter_(lay.delim) {
+    t.time_unit = lay.fmt.has_time() ? core::TimeUnit::Seconds : core::TimeUnit::Days;
+    t.extra.resize(lay.extra.size());
+    for (std::size_t k = 0; k < lay.extra.size(); ++k)
+      t.extra[k].name = lay.names[lay.extra[k]].empty() ? lay.opt->extra[k].describe() : lay.names[lay.extra[k]];
+  }
+  ChunkParser(const ChunkParser&) = delete;
+  ChunkParser& operator=(const ChunkParser&) = delete;
+
+  /// Parses every line. Throws ParseError (lines counted from the chunk's start) for the first bad row
+  /// unless bad rows are skipped, and for an id that is not UTF-8.
+  void run();
+
+  core::TransactionTable t;                 // the rows kept; t.ids is this chunk's own dictionary
+  core::Dictionary order_ids;               // this chunk's order ids (order column only)
+  std::vector<std::uint32_t> order_of_row;  // each kept row's order, a code of order_ids
+  std::vector<std::int64_t> line_of_row;    // each kept row's line, from the chunk's start
+  std::int64_t lines = 0;                   // physical lines in the chunk
+  std::size_t rows_read = 0, rows_skipped = 0;
+  std::vector<ParseError> first_errors;     // the first skipped rows' errors (at most max_reported_errors)
+
+ private:
+  static constexpr std::size_t kMaxFastFields = 64;
+  static constexpr std::size_t kPending = 16;
+
+  // Customer ids are encoded a few rows behind the parse: each id's hash is computed and its slot
+  // prefetched when its row is parsed, and the lookup happens kPending rows later, when the slot is
+  // in cache (a table of a million ids is far beyond L2; the lookup would otherwise wait on memory
+  // every row). Codes still come out in row order, so first-appearance numbering is unchanged.
+  // Ids unescaped from quotes live in the splitter's per-row scratch: those drain the queue and are
+  // encoded at once.
+  struct Pending {
+    std::string_view id;
+    std::uint64_t hash = 0;
+    std::size_t row = 0;
+  };
+
+  ParseError field_error(const Line& l, std::size_t col, const std::string& expected, std::string_view found) const {
+    return ParseError(lay_.source, l.number, static_cast<std::int64_t>(col + 1), lay_.names[col], expected,
+                      shorten(found));
+  }
+
+  double parse_number(const Line& l, std::size_t col, std::string_view s) const {
+    double v = 0;
+    switch (to_number(s, v)) {
+      case NumberStatus::Ok: return v;
+      case NumberStatus::NotANumber: throw RowError{field_error(l, col, "a number", s)};
+      case NumberStatus::NotFinite: break;
+    }
+    throw RowError{field_error(l, col, "a finite number (at most 1e290 in magnitude)", s)};
+  }
+
+  // A new id (one check per distinct id, not per row) must be UTF-8: it is written back out.
+  void check_new_id(std::string_view id, std::int64_t line_number) const {
+    const std::size_t bad = first_invalid_utf8(id);
+    if (bad == std::string_view::npos) return;
+    if (id.data() >= text_.data() && id.data() < text_.data() + text_.size())
+      throw utf8_error(lay_.source, text_, static_cast<std::size_t>(id.data() - text_.data()) + bad, lay_.delim,
+                       lay_.names[lay_.customer], kEncodingHint);
+    throw ParseError(lay_.source, line_number, static_cast<std::int64_t>(lay_.customer + 1), lay_.names[lay_.customer],
+                     std::string("UTF-8 text (") + kEncodingHint + ")", shorten(id));
+  }
+
+  void encode_oldest() {
+    const Pending& p = pending_[pending_head_];
+    const std::size_t known = t.ids.size();
+    cols_.customer[p.row] = t.ids.encode(p.id, p.hash);
+    if (t.ids.size() != known) check_new_id(p.id, 0);
+    pending_head_ = (pending_head_ + 1) % kPending;
+    --pending_size_;
+  }
+  void drain() {
+    while (pending_size_ > 0) encode_oldest();
+  }
+
+  // Appends a row whose fields are all good (room for it ensured by the caller).
+  void push_row(std::string_view id, std::int64_t when, double amount) {
+    const std::size_t row = cols_.n++;
+    cols_.time[row] = when;
+    if (lay_.amount != kNoColumn) cols_.amount[row] = amount;
+    if (id.data() < lay_.text.data() || id.data() >= lay_.text.data() + lay_.text.size()) {  // unescaped
+      drain();
+      const std::size_t known = t.ids.size();
+      cols_.customer[row] = t.ids.encode(id);
+      if (t.ids.size() != known) check_new_id(id, general_line_);
+      return;
+    }
+    if (pending_size_ == kPending) encode_oldest();
+    const std::uint64_t h = core::Dictionary::hash(id);
+    t.ids.prefetch(h);
+    pending_[(pending_head_ + pending_size_) % kPending] = Pending{id, h, row};
+    ++pending_size_;
+  }
+
+  void process(const Line& l);
+  void handle(const Line& l);
+  void fast_rows();
+
+  static constexpr const char* kEncodingHint =
+      "if the file is Latin-1, read it with --encoding latin-1 (encoding='latin-1')";
+
+  const Layout& lay_;
+  std::string_view text_;
+  std::size_t reserve_;  // rows to make room for at the start (on the chunk's own thread)
+  Columns cols_;
+  Splitter splitter_;
+  std::vector<std::string_view> fields_;
+  LastDate dates_;
+  std::array<Pending, kPending> pending_{};
+  std::size_t pending_head_ = 0, pending_size_ = 0;
+  std::int64_t general_line_ = 0;  // the line process() is reading (for ids unescaped from quotes)
+};
+
+// The general path of one line: any delimiter, quotes, and every error.
+void ChunkParser::process(const Line& l) {
+  const Layout& L = lay_;
+  if (!splitter_.split(l.text, fields_)) throw RowError{quote_error(L.source, l.number, splitter_.error())};
+  general_line_ = l.number;
+  if (fields_.size() != L.n_fields) {
+    // A trailing delimiter-only difference (e.g. "a,b,") is still ragged: be strict.
+    throw RowError{ParseError(L.source, l.number, static_cast<std::int64_t>(std::min(fields_.size(), L.n_fields) + 1), "",
+                              std::to_string(L.n_fields) + " fields",
+                              std::to_string(fields_.size()) + " fields in '" + shorten(l.text) + "'")};
+  }
+  const std::string_view id = fields_[L.customer];
+  if (id.empty()) throw RowError{field_error(l, L.customer, "a customer id", id)};
+  const auto when = dates_.parse(fields_[L.date], L.fmt);
+  if (!when) throw RowError{field_error(l, L.date, L.fmt.describe(), fields_[L.date])};
+  double amount = 0;
+  if (L.amount != kNoColumn) amount = parse_number(l, L.amount, fields_[L.amount]);
+  double extras[16];
+  const std::size_t ne = std::min<std::size_t>(L.extra.size(), 16);
+  for (std::size_t k = 0; k < ne; ++k) extras[k] = parse_number(l, L.extra[k], fields_[L.extra[k]]);
+  std::uint32_t order = 0;
+  if (L.order != kNoColumn) {
+    const std::string_view oid = fields_[L.order];
+    if (oid.empty()) throw RowError{field_error(l, L.order, "an order id", oid)};
+    order = order_ids.encode(oid);
+  }
+  // all fields good: append
+  cols_.ensure(static_cast<std::size_t>(l.text.data() - text_.data()), text_.size());
+  push_row(id, *when, amount);
+  if (L.order != kNoColumn) {
+    order_of_row.push_back(order);
+    line_of_row.push_back(l.number);
+  }
+  for (std::size_t k = 0; k < ne; ++k) t.extra[k].values.push_back(extras[k]);
+  for (std::size_t k = ne; k < L.extra.size(); ++k)
+    t.extra[k].values.push_back(parse_number(l, L.extra[k], fields_[L.extra[k]]));
+}
+
+void ChunkParser::handle(const Line& l) {
+  if (is_blank(l.text)) return;
+  try {
+    process(l);
+    ++rows_read;
+  } catch (RowError& e) {
+    if (!lay_.opt->skip_bad_rows) {
+      drain();  // an id of an earlier row that is not UTF-8 comes first: the first error in line order
+      throw std::move(e.error);
+    }
+    ++rows_skipped;
+    if (first_errors.size() < lay_.opt->max_reported_errors) first_errors.push_back(std::move(e.error));
+  }
+}
+
+void ChunkParser::run() {
+  const Layout& L = lay_;
+  cols_.reserve(reserve_);
+  if (L.n_fields <= kMaxFastFields && L.extra.empty() && L.order == kNoColumn) {
+    fast_rows();
+  } else {
+    LineReader reader(text_);
+    Line line;
+    while (reader.next(line)) handle(line);
+    lines = reader.number();
+  }
+  drain();
+  cols_.finish();
+  if (L.amount == kNoColumn) t.amount.clear();
+}
+
+// The fast path: lines split by a 64-byte-at-a-time scan for the delimiter (or blanks), line ends and
+// quotes, fields cut straight into the columns. A line it does not take as is (a quote anywhere in it,
+// a field count other than the header's, a blank line, an empty id, a date or amount that does not
+// parse) goes to handle(), which gives exactly the general path's result or error for it; the scan
+// then goes on with the next line.
+void ChunkParser::fast_rows() {
+  const Layout& L = lay_;
+  const std::size_t n_fields = L.n_fields;
+  const bool has_amount = L.amount != kNoColumn;
+  const bool blanks = L.delim == ' ';  // runs of spaces and tabs
+  const char* const begin = text_.data();
+  const char* const end = begin + text_.size();
+  const char* ls = begin;  // start of the current line
+  std::int64_t number = 1;  // its number
+  ByteScanner scan(ls, end, L.delim, blanks ? '\t' : '"', '\n', '"');
+  const char* fb[kMaxFastFields];  // field k is [fb[k], fe[k])
+  const char* fe[kMaxFastFields];
+  const std::size_t ci = L.customer, di = L.date, ai = L.amount;
+  while (ls < end) {
+    std::size_t k = 0;  // fields complete
+    bool plain = true;
+    fb[0] = ls;
+    const char* s;
+    const char* tok = ls;  // blanks: where the current token would start
+    for (;;) {
+      s = scan.next();
+      if (s == end || *s == '\n') break;
+      if (*s == '"') {
+        plain = false;  // the general path reads quotes
+      } else if (blanks) {
+        if (s > tok) {
+          if (k < n_fields) {
+            fb[k] = tok;
+            fe[k] = s;
+          }
+          ++k;
+        }
+        tok = s + 1;
+      } else if (k + 1 < n_fields) {
+        fe[k] = s;
+        fb[++k] = s + 1;
+      } else {
+        plain = false;  // one delimiter too many: the general path says what is wrong
+      }
+    }
+    const char* const le = (s > ls && s[-1] == '\r') ? s - 1 : s;  // LineReader drops a CR before LF
+    if (blanks) {
+      if (le > tok) {  // the last token
+        if (k < n_fields) {
+          fb[k] = tok;
+          fe[k] = le;
+        }
+        ++k;
+      }
+    } else {
+      fe[k] = le;
+      ++k;
+    }
+    bool taken = false;
+    if (plain && k == n_fields) {
+      const std::string_view id(fb[ci], static_cast<std::size_t>(fe[ci] - fb[ci]));
+      const auto when = dates_.parse(std::string_view(fb[di], static_cast<std::size_t>(fe[di] - fb[di])), L.fmt);
+      double amount = 0;
+      bool ok = !id.empty() && when.has_value();
+      if (ok && has_amount && !simple_decimal(fb[ai], fe[ai], amount))
+        ok = to_number(std::string_view(fb[ai], static_cast<std::size_t>(fe[ai] - fb[ai])), amount) == NumberStatus::Ok;
+      if (ok) {
+        cols_.ensure(static_cast<std::size_t>(ls - begin), text_.size());
+        push_row(id, *when, amount);
+        ++rows_read;
+        taken = true;
+      }
+    }
+    if (!taken) handle(Line{std::string_view(ls, static_cast<std::size_t>(le - ls)), number});
+    lines = number;
+    if (s == end) break;
+    ls = s + 1;
+    ++number;
+  }
+}
+
+// The data rows cut into `parts` chunks of whole lines, of about equal size (a chunk ends just after a
+// line end; any line end is a row boundary, since a quoted field cannot span lines). Empty chunks are
+// left out; at least one chunk, possibly empty.
+std::vector<std::string_view> split_rows(std::string_view rows, std::size_t parts) {
+  std::vector<std::string_view> out;
+  std::size_t b = 0;
+  for (std::size_t k = 1; k <= parts && b < rows.size(); ++k) {
+    std::size_t e = rows.size();
+    if (k < parts) {
+      const std::size_t target = std::max(b, rows.size() / parts * k);
+      const std::size_t nl = rows.find('\n', target);
+      e = nl == std::string_view::npos ? rows.size() : nl + 1;
+    }
+    out.push_back(rows.substr(b, e - b));
+    b = e;
+  }
+  if (out.empty()) out.push_back(rows);
+  return out;
+}
 class Parser {
  public:
   Parser(std::string_view text, const ReadOptions& opt, std::string_view source, ReadReport* report)
@@ -308,206 +626,76 @@ class Parser {
     }
     rep.date_format = fmt;
 
-    core::TransactionTable t;
-    t.time_unit = fmt.has_time() ? core::TimeUnit::Seconds : core::TimeUnit::Days;
-    t.extra.resize(opt_.extra.size());
-    for (std::size_t k = 0; k < opt_.extra.size(); ++k)
-      t.extra[k].name = names_[extra_cols_[k]].empty() ? opt_.extra[k].describe() : names_[extra_cols_[k]];
-    const std::size_t estimate = body.size() / std::max<std::size_t>(first_line_len(sample), 8) + 16;
-    LastDate dates;
-    const bool has_amount = amount_col_ != npos;
-    Columns cols(t, has_amount);
-    cols.reserve(estimate);
-    const char* const body_begin = body.data();
-    const std::size_t body_size = body.size();
+    Layout lay;
+    lay.opt = &opt_;
+    lay.source = std::string(source_);
+    lay.text = text_;
+    lay.delim = delim;
+    lay.n_fields = n_fields;
+    lay.customer = customer_col_;
+    lay.date = date_col_;
+    lay.amount = amount_col_;
+    lay.order = order_col_;
+    lay.extra = extra_cols_;
+    lay.names = names_;
+    lay.fmt = fmt;
 
-    // Customer ids are encoded a few rows behind the parse: each id's hash is computed and its slot
-    // prefetched when its row is parsed, and the lookup happens kPending rows later, when the slot is
-    // in cache (a table of a million ids is far beyond L2; the lookup would otherwise wait on memory
-    // every row). Codes still come out in row order, so first-appearance numbering is unchanged.
-    // Ids unescaped from quotes live in the splitter's per-row scratch: those drain the queue and are
-    // encoded at once.
-    struct Pending {
-      std::string_view id;
-      std::uint64_t hash = 0;
-      std::size_t row = 0;
-    };
-    constexpr std::size_t kPending = 16;
-    std::array<Pending, kPending> pending{};
-    std::size_t pending_head = 0, pending_size = 0;
-    // A new id (one check per distinct id, not per row) must be UTF-8: it is written back out.
-    auto check_new_id = [&](std::string_view id, std::int64_t line_number) {
-      const std::size_t bad = first_invalid_utf8(id);
-      if (bad == std::string_view::npos) return;
-      if (id.data() >= body.data() && id.data() < body.data() + body.size())
-        throw utf8_error(std::string(source_), body, static_cast<std::size_t>(id.data() - body.data()) + bad, delim,
-                         names_[customer_col_], kEncodingHint);
-      throw ParseError(std::string(source_), line_number, static_cast<std::int64_t>(customer_col_ + 1),
-                       names_[customer_col_], std::string("UTF-8 text (") + kEncodingHint + ")", shorten(id));
-    };
-    auto encode_oldest = [&] {
-      const Pending& p = pending[pending_head];
-      const std::size_t known = t.ids.size();
-      cols.customer[p.row] = t.ids.encode(p.id, p.hash);
-      if (t.ids.size() != known) check_new_id(p.id, 0);
-      pending_head = (pending_head + 1) % kPending;
-      --pending_size;
-    };
-    auto drain = [&] {
-      while (pending_size > 0) encode_oldest();
-    };
-    const char* const text_begin = text_.data();
-    const char* const text_end = text_.data() + text_.size();
-    // Appends a row whose fields are all good (room for it ensured by the caller).
-    std::int64_t general_line = 0;  // the line process() is reading (for ids unescaped from quotes)
-    auto push_row = [&](std::string_view id, std::int64_t when, double amount) {
-      const std::size_t row = cols.n++;
-      cols.time[row] = when;
-      if (has_amount) cols.amount[row] = amount;
-      if (id.data() < text_begin || id.data() >= text_end) {  // unescaped into the scratch buffer
-        drain();
-        const std::size_t known = t.ids.size();
-        cols.customer[row] = t.ids.encode(id);
-        if (t.ids.size() != known) check_new_id(id, general_line);
-        return;
-      }
-      if (pending_size == kPending) encode_oldest();
-      const std::uint64_t h = core::Dictionary::hash(id);
-      t.ids.prefetch(h);
-      pending[(pending_head + pending_size) % kPending] = Pending{id, h, row};
-      ++pending_size;
-    };
+    // The data rows: from the line after the header, or from the first non-blank line.
+    const std::size_t rows_begin =
+        header ? lines.position() : static_cast<std::size_t>(line.text.data() - body.data());
+    const std::int64_t lines_before = header ? lines.number() : line.number - 1;
+    const std::string_view rows = body.substr(std::min(rows_begin, body.size()));
 
-    // The general path of one line: any delimiter, quotes, and every error.
-    auto process = [&](const Line& l) {
-      if (!splitter.split(l.text, fields)) throw RowError{quote_error(std::string(source_), l.number, splitter.error())};
-      general_line = l.number;
-      if (fields.size() != n_fields) {
-        // A trailing delimiter-only difference (e.g. "a,b,") is still ragged: be strict.
-        throw RowError{ParseError(std::string(source_), l.number, static_cast<std::int64_t>(std::min(fields.size(), n_fields) + 1),
-                                  "", std::to_string(n_fields) + " fields", std::to_string(fields.size()) + " fields in '" + shorten(l.text) + "'")};
-      }
-      const std::string_view id = fields[customer_col_];
-      if (id.empty()) throw RowError{field_error(l, customer_col_, "a customer id", id)};
-      const auto when = dates.parse(fields[date_col_], fmt);
-      if (!when) throw RowError{field_error(l, date_col_, fmt.describe(), fields[date_col_])};
-      double amount = 0;
-      if (has_amount) amount = parse_number(l, amount_col_, fields[amount_col_]);
-      double extras[16];
-      const std::size_t ne = std::min<std::size_t>(extra_cols_.size(), 16);
-      for (std::size_t k = 0; k < ne; ++k) extras[k] = parse_number(l, extra_cols_[k], fields[extra_cols_[k]]);
-      std::uint32_t order = 0;
-      if (order_col_ != npos) {
-        const std::string_view oid = fields[order_col_];
-        if (oid.empty()) throw RowError{field_error(l, order_col_, "an order id", oid)};
-        order = order_ids_.encode(oid);
-      }
-      // all fields good: append
-      cols.ensure(static_cast<std::size_t>(l.text.data() - body_begin), body_size);
-      push_row(id, *when, amount);
-      if (order_col_ != npos) {
-        order_of_row_.push_back(order);
-        line_of_row_.push_back(l.number);
-      }
-      for (std::size_t k = 0; k < ne; ++k) t.extra[k].values.push_back(extras[k]);
-      for (std::size_t k = ne; k < extra_cols_.size(); ++k)
-        t.extra[k].values.push_back(parse_number(l, extra_cols_[k], fields[extra_cols_[k]]));
-    };
-
-    auto handle = [&](const Line& l) {
-      if (is_blank(l.text)) return;
-      try {
-        process(l);
-        ++rep.rows_read;
-      } catch (RowError& e) {
-        if (!opt_.skip_bad_rows) throw std::move(e.error);
-        ++rep.rows_skipped;
-        if (rep.first_errors.size() < opt_.max_reported_errors) rep.first_errors.emplace_back(e.error.what());
-      }
-    };
-    if (!header) handle(line);
-
-    if (n_fields <= kMaxFastFields && extra_cols_.empty() && order_col_ == npos) {
-      // The fast path: lines split by a 64-byte-at-a-time scan for the delimiter (or blanks), line
-      // ends and quotes, fields cut straight into the columns. A line it does not take as is (a quote
-      // anywhere in it, a field count other than the header's, a blank line, an empty id, a date or
-      // amount that does not parse) goes to handle() above, which gives exactly the general path's
-      // result or error for it; the scan then goes on with the next line.
-      const bool blanks = delim == ' ';  // runs of spaces and tabs
-      const char* const end = body.data() + body.size();
-      const char* ls = body.data() + lines.position();  // start of the current line
-      std::int64_t number = lines.number() + 1;          // its number
-      ByteScanner scan(ls, end, delim, blanks ? '\t' : '"', '\n', '"');
-      const char* fb[kMaxFastFields];  // field k is [fb[k], fe[k])
-      const char* fe[kMaxFastFields];
-      const std::size_t ci = customer_col_, di = date_col_, ai = amount_col_;
-      while (ls < end) {
-        std::size_t k = 0;  // fields complete
-        bool plain = true;
-        fb[0] = ls;
-        const char* s;
-        const char* tok = ls;  // blanks: where the current token would start
-        for (;;) {
-          s = scan.next();
-          if (s == end || *s == '\n') break;
-          if (*s == '"') {
-            plain = false;  // the general path reads quotes
-          } else if (blanks) {
-            if (s > tok) {
-              if (k < n_fields) {
-                fb[k] = tok;
-                fe[k] = s;
-              }
-              ++k;
-            }
-            tok = s + 1;
-          } else if (k + 1 < n_fields) {
-            fe[k] = s;
-            fb[++k] = s + 1;
-          } else {
-            plain = false;  // one delimiter too many: the general path says what is wrong
-          }
-        }
-        const char* const le = (s > ls && s[-1] == '\r') ? s - 1 : s;  // LineReader drops a CR before LF
-        if (blanks) {
-          if (le > tok) {  // the last token
-            if (k < n_fields) {
-              fb[k] = tok;
-              fe[k] = le;
-            }
-            ++k;
-          }
-        } else {
-          fe[k] = le;
-          ++k;
-        }
-        bool taken = false;
-        if (plain && k == n_fields) {
-          const std::string_view id(fb[ci], static_cast<std::size_t>(fe[ci] - fb[ci]));
-          const auto when = dates.parse(std::string_view(fb[di], static_cast<std::size_t>(fe[di] - fb[di])), fmt);
-          double amount = 0;
-          bool ok = !id.empty() && when.has_value();
-          if (ok && has_amount && !simple_decimal(fb[ai], fe[ai], amount))
-            ok = to_number(std::string_view(fb[ai], static_cast<std::size_t>(fe[ai] - fb[ai])), amount) ==
-                 NumberStatus::Ok;
-          if (ok) {
-            cols.ensure(static_cast<std::size_t>(ls - body_begin), body_size);
-            push_row(id, *when, amount);
-            ++rep.rows_read;
-            taken = true;
-          }
-        }
-        if (!taken) handle(Line{std::string_view(ls, static_cast<std::size_t>(le - ls)), number});
-        if (s == end) break;
-        ls = s + 1;
-        ++number;
-      }
+    // Chunks of whole lines, parsed on up to max_threads() threads; results do not depend on how many.
+    std::size_t parts = 1;
+    if (opt_.chunk_bytes > 0) {
+      parts = std::max<std::size_t>(1, (rows.size() + opt_.chunk_bytes - 1) / opt_.chunk_bytes);
     } else {
-      while (lines.next(line)) handle(line);
+      const auto threads = static_cast<std::size_t>(max_threads());
+      parts = std::clamp<std::size_t>(rows.size() / kMinChunkBytes, 1, threads);
     }
-    drain();
-    cols.finish();
-    if (amount_col_ == npos) t.amount.clear();
+    const std::vector<std::string_view> texts = split_rows(rows, parts);
+    const std::size_t line_len = std::max<std::size_t>(first_line_len(sample), 8);
+    std::vector<std::unique_ptr<ChunkParser>> chunks;
+    chunks.reserve(texts.size());
+    for (std::size_t k = 0; k < texts.size(); ++k) {
+      // the first chunk's table becomes the result: room for every row of the input
+      const std::size_t bytes = k == 0 ? body.size() : texts[k].size();
+      chunks.push_back(std::make_unique<ChunkParser>(lay, texts[k], bytes / line_len + 16));
+    }
+    std::vector<std::optional<ParseError>> parse_errors(chunks.size());
+    std::vector<std::exception_ptr> errors(chunks.size());
+    std::atomic<std::size_t> first_failed{chunks.size()};
+    crmkit::detail::parallel_tasks(chunks.size(), [&](std::size_t k) {
+      if (first_failed.load(std::memory_order_relaxed) < k) return;  // an earlier chunk's error is the one
+      try {
+        chunks[k]->run();
+        return;
+      } catch (const ParseError& e) {
+        parse_errors[k] = e;
+      } catch (...) {
+        errors[k] = std::current_exception();
+      }
+      std::size_t f = first_failed.load(std::memory_order_relaxed);
+      while (k < f && !first_failed.compare_exchange_weak(f, k, std::memory_order_relaxed)) {}
+    });
+    // Line numbers: each chunk's are counted from its start.
+    std::vector<std::int64_t> base(chunks.size());
+    base[0] = lines_before;
+    for (std::size_t k = 1; k < chunks.size(); ++k) base[k] = base[k - 1] + chunks[k - 1]->lines;
+    for (std::size_t k = 0; k < chunks.size(); ++k) {
+      if (parse_errors[k]) throw rebase(*parse_errors[k], base[k]);
+      if (errors[k]) std::rethrow_exception(errors[k]);
+    }
+    for (std::size_t k = 0; k < chunks.size(); ++k) {
+      ChunkParser& c = *chunks[k];
+      rep.rows_read += c.rows_read;
+      rep.rows_skipped += c.rows_skipped;
+      for (const auto& e : c.first_errors)
+        if (rep.first_errors.size() < opt_.max_reported_errors) rep.first_errors.emplace_back(rebase(e, base[k]).what());
+    }
+
+    core::TransactionTable t = merge_chunks(chunks, base);
     if (order_col_ != npos) fold_orders(t, rep);
     if (opt_.zero_amount_days == ZeroAmountDays::Drop) drop_zero_amount_days(t, rep);
     rep.transactions = t.size();
@@ -516,7 +704,79 @@ class Parser {
 
  private:
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-  static constexpr std::size_t kMaxFastFields = 64;
+  // Below this many bytes of rows per thread, threads cost more than they save.
+  static constexpr std::size_t kMinChunkBytes = std::size_t{4} << 20;
+  // Rows copied per task when the chunks are put together.
+  static constexpr std::size_t kCopyRows = std::size_t{1} << 20;
+
+  // The chunks put together in order: the first chunk's table, with every later chunk's rows appended
+  // and their customer (and order) codes mapped to the first appearance over the whole input.
+  core::TransactionTable merge_chunks(std::vector<std::unique_ptr<ChunkParser>>& chunks,
+                                      const std::vector<std::int64_t>& base) {
+    ChunkParser& first = *chunks[0];
+    core::TransactionTable t = std::move(first.t);
+    const bool orders = order_col_ != npos;
+    if (orders) {
+      order_ids_ = std::move(first.order_ids);
+      order_of_row_ = std::move(first.order_of_row);
+      line_of_row_ = std::move(first.line_of_row);
+      for (auto& l : line_of_row_) l += base[0];
+    }
+    if (chunks.size() == 1) return t;
+    // Codes: each chunk's ids in their order of first appearance in the chunk, encoded into the
+    // dictionary of all chunks before it (serial: the codes of chunk k depend on chunks 0..k-1).
+    std::vector<std::vector<std::uint32_t>> customer_map(chunks.size()), order_map(chunks.size());
+    std::vector<std::size_t> offset(chunks.size() + 1, 0);
+    offset[1] = t.size();
+    for (std::size_t k = 1; k < chunks.size(); ++k) {
+      ChunkParser& c = *chunks[k];
+      customer_map[k].resize(c.t.ids.size());
+      t.ids.encode_all(c.t.ids, customer_map[k].data());
+      c.t.ids = core::Dictionary();
+      if (orders) {
+        order_map[k].resize(c.order_ids.size());
+        order_ids_.encode_all(c.order_ids, order_map[k].data());
+        c.order_ids = core::Dictionary();
+      }
+      offset[k + 1] = offset[k] + c.t.size();
+    }
+    const std::size_t n = offset.back();
+    const bool has_amount = amount_col_ != npos;
+    t.customer.resize(n);
+    t.time.resize(n);
+    if (has_amount) t.amount.resize(n);
+    for (auto& e : t.extra) e.values.resize(n);
+    if (orders) {
+      order_of_row_.resize(n);
+      line_of_row_.resize(n);
+    }
+    // Rows: copied in blocks of kCopyRows, in parallel (each block writes its own rows).
+    std::vector<std::pair<std::size_t, std::size_t>> blocks;  // (chunk, first row in it)
+    for (std::size_t k = 1; k < chunks.size(); ++k)
+      for (std::size_t r = 0; r < chunks[k]->t.size(); r += kCopyRows) blocks.emplace_back(k, r);
+    crmkit::detail::parallel_tasks(blocks.size(), [&](std::size_t b) {
+      const auto [k, r0] = blocks[b];
+      const ChunkParser& c = *chunks[k];
+      const std::size_t r1 = std::min(c.t.size(), r0 + kCopyRows), at = offset[k];
+      const std::uint32_t* map = customer_map[k].data();
+      for (std::size_t r = r0; r < r1; ++r) t.customer[at + r] = map[c.t.customer[r]];
+      std::copy(c.t.time.begin() + static_cast<std::ptrdiff_t>(r0), c.t.time.begin() + static_cast<std::ptrdiff_t>(r1),
+                t.time.begin() + static_cast<std::ptrdiff_t>(at + r0));
+      if (has_amount)
+        std::copy(c.t.amount.begin() + static_cast<std::ptrdiff_t>(r0), c.t.amount.begin() + static_cast<std::ptrdiff_t>(r1),
+                  t.amount.begin() + static_cast<std::ptrdiff_t>(at + r0));
+      for (std::size_t e = 0; e < t.extra.size(); ++e)
+        std::copy(c.t.extra[e].values.begin() + static_cast<std::ptrdiff_t>(r0),
+                  c.t.extra[e].values.begin() + static_cast<std::ptrdiff_t>(r1),
+                  t.extra[e].values.begin() + static_cast<std::ptrdiff_t>(at + r0));
+      if (orders)
+        for (std::size_t r = r0; r < r1; ++r) {
+          order_of_row_[at + r] = order_map[k][c.order_of_row[r]];
+          line_of_row_[at + r] = c.line_of_row[r] + base[k];
+        }
+    });
+    return t;
+  }
 
   static bool by_name(const ColumnRef& r) { return r.index == 0 && !r.name.empty(); }
 
@@ -529,21 +789,6 @@ class Parser {
   static bool looks_like_date(std::string_view s) {
     std::array<std::string_view, 1> one{s};
     return detect_date_format(one).has_value();
-  }
-
-  ParseError field_error(const Line& l, std::size_t col, const std::string& expected, std::string_view found) const {
-    return ParseError(std::string(source_), l.number, static_cast<std::int64_t>(col + 1), names_[col], expected,
-                      shorten(found));
-  }
-
-  double parse_number(const Line& l, std::size_t col, std::string_view s) const {
-    double v = 0;
-    switch (to_number(s, v)) {
-      case NumberStatus::Ok: return v;
-      case NumberStatus::NotANumber: throw RowError{field_error(l, col, "a number", s)};
-      case NumberStatus::NotFinite: break;
-    }
-    throw RowError{field_error(l, col, "a finite number (at most 1e290 in magnitude)", s)};
   }
 
   // The column of `ref`: its index (checked against the first line), or the first header name equal

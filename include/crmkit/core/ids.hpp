@@ -52,6 +52,22 @@ class Dictionary {
     }
   }
 
+  /// Encodes every id of `other` in the order of its codes, so that the ids new here get codes in their
+  /// order of first appearance in `other`, and writes each one's code here to map[its code in other]
+  /// (map has other.size() entries). Merges dictionaries built over consecutive parts of one input
+  /// into the codes of one pass over it.
+  void encode_all(const Dictionary& other, std::uint32_t* map) {
+    constexpr std::size_t kAhead = 8;  // slots are prefetched this many ids ahead
+    const std::size_t n = other.ids_.size();
+    std::uint64_t ring[kAhead];
+    for (std::size_t i = 0; i < n && i < kAhead; ++i) prefetch(ring[i] = hash(other.ids_[i]));
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t h = ring[i % kAhead];
+      if (i + kAhead < n) prefetch(ring[i % kAhead] = hash(other.ids_[i + kAhead]));
+      map[i] = encode(other.ids_[i], h);
+    }
+  }
+
   /// Code of `id`, or npos when absent.
   std::uint32_t find(std::string_view id) const {
     if (slots_.empty()) return npos;

@@ -97,6 +97,11 @@ struct ReadOptions {
   /// Days whose amounts are all 0: kept as purchases (the default) or dropped (see ZeroAmountDays);
   /// Drop needs amounts. Applied after orders are folded.
   ZeroAmountDays zero_amount_days = ZeroAmountDays::Keep;
+  /// The data rows are parsed in chunks of whole lines on up to max_threads() threads. 0 (the
+  /// default): one chunk per thread, at least 4 MiB each, so small inputs take one thread; n > 0:
+  /// chunks of about n bytes (for tests and tuning). The result, the report and any error are the same
+  /// for every value and every thread count.
+  std::size_t chunk_bytes = 0;
 };
 
 struct ReadReport {
