@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config
   libeigen3-dev libboost1.74-dev libboost-math1.74-dev
-  libfast-float-dev nlohmann-json3-dev libcli11-dev liblbfgspp-dev
+  libfast-float-dev nlohmann-json3-dev libcli11-dev liblbfgspp-dev zlib1g-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-pandas python3-pytest python3-sklearn
   python3-statsmodels  # survival: Kaplan-Meier and log-rank oracle in tests/python, bench/compare

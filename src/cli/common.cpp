@@ -15,10 +15,10 @@ namespace crmkit::cli {
 
 // ---- input ----------------------------------------------------------------------------------------
 
-void TransactionArgs::add_to(CLI::App& app, bool allow_no_amount) {
-  app.add_option("--transactions", path, "Transaction log, delimited text ('-' reads stdin)")
-      ->required()
-      ->type_name("FILE");
+void TransactionArgs::add_to(CLI::App& app, bool allow_no_amount, bool required) {
+  CLI::Option* o = app.add_option("--transactions", path, "Transaction log, delimited text ('-' reads stdin)");
+  o->type_name("FILE");
+  if (required) o->required();
   app.add_option("--customer-col", customer_col,
                  "Customer id column: header name (case-insensitive) or 1-based index "
                  "(default: a column named customer_id, customer, id, ...)")

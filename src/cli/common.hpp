@@ -44,8 +44,9 @@ struct TransactionArgs {
   bool no_amount = false;  ///< --no-amount: an event log without amounts (only where allow_no_amount)
 
   /// Registers the flags; `allow_no_amount` adds --no-amount, for commands that work on frequency and
-  /// recency alone (summary, track, analyze, survival, cohorts, churn features).
-  void add_to(CLI::App& app, bool allow_no_amount = false);
+  /// recency alone (summary, track, analyze, survival, cohorts, churn features); `required`: whether
+  /// --transactions must be given (not where a saved state can stand in for the log: summary).
+  void add_to(CLI::App& app, bool allow_no_amount = false, bool required = true);
   /// The reader options these flags describe. Throws UsageError for bad values.
   io::ReadOptions options() const;
   /// Reads the file (or stdin for "-"); reports skipped rows on stderr. Throws IoError / ParseError

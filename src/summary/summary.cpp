@@ -22,6 +22,7 @@
 #include "crmkit/core/detail/huge_pages.hpp"
 #include "crmkit/core/error.hpp"
 #include "crmkit/io/date.hpp"
+#include "detail.hpp"
 
 namespace crmkit::summary {
 
@@ -269,14 +270,22 @@ struct Out {
         last(crmkit::detail::presize_huge(s.last_purchase, k)),
         rows(crmkit::detail::presize_huge(s.n_transactions, k)) {}
 
+  // the raw sums behind each row (State), when asked for
+  std::uint32_t* distinct_out = nullptr;
+  double* repeat_out = nullptr;
+
   void put(std::size_t o, std::uint32_t c, std::int64_t first_day, std::int64_t last_day, std::uint32_t distinct,
            std::uint32_t n_rows, double sum, double repeat, double len, std::int64_t observation_end) const {
-    const double freq = static_cast<double>(distinct - 1);
+    const detail::RowValues v = detail::row_values(first_day, last_day, distinct, repeat, len, observation_end);
     customer[o] = c;
-    frequency[o] = freq;
-    recency[o] = static_cast<double>(last_day - first_day) / len;
-    T[o] = static_cast<double>(observation_end - first_day) / len;
-    monetary[o] = distinct > 1 ? repeat / freq : 0.0;
+    frequency[o] = v.frequency;
+    recency[o] = v.recency;
+    T[o] = v.T;
+    monetary[o] = v.monetary;
+    if (distinct_out) {
+      distinct_out[o] = distinct;
+      repeat_out[o] = repeat;
+    }
     first[o] = first_day;
     last[o] = last_day;
     rows[o] = n_rows;
@@ -288,6 +297,12 @@ struct Holdout {
   std::vector<double> frequency, monetary, spend;
 };
 
+// Where summarize_with_sums() wants each row's distinct days and repeat-day sum.
+struct Sums {
+  std::vector<std::uint32_t>* distinct;
+  std::vector<double>* repeat;
+};
+
 enum class Run { Done, Overflow, Invalid };
 
 // The whole computation for one record width.
@@ -296,7 +311,7 @@ enum class Run { Done, Overflow, Invalid };
 template <class Day>
 Run run(const core::TransactionsView& tx, std::int64_t base, std::optional<std::int64_t> explicit_cal_end,
          bool holdout, std::int64_t obs_end_limit, Period period, CustomerSummary& s, Holdout* h,
-         std::int64_t& max_day) {
+         std::int64_t& max_day, Sums* sums) {
   const std::uint32_t nc = tx.n_customers;
   HugeVector<Acc<Day>> acc(nc);  // value-initialised: zeros
   HugeVector<Hold<Day>> hold;
@@ -325,7 +340,11 @@ Run run(const core::TransactionsView& tx, std::int64_t base, std::optional<std::
   // customers with only holdout rows are left out: count the rows actually written
   std::size_t rows_out = 0;
   {
-    const Out out(s, active);
+    Out out(s, active);
+    if (sums) {
+      out.distinct_out = crmkit::detail::presize_huge(*sums->distinct, active);
+      out.repeat_out = crmkit::detail::presize_huge(*sums->repeat, active);
+    }
     double *hf = nullptr, *hs = nullptr, *hm = nullptr;
     if (h) {
       hf = crmkit::detail::presize_huge(h->frequency, active);
@@ -366,6 +385,10 @@ Run run(const core::TransactionsView& tx, std::int64_t base, std::optional<std::
     s.first_purchase.resize(rows_out);
     s.last_purchase.resize(rows_out);
     s.n_transactions.resize(rows_out);
+    if (sums) {
+      sums->distinct->resize(rows_out);
+      sums->repeat->resize(rows_out);
+    }
     if (h) {
       h->frequency.resize(rows_out);
       h->spend.resize(rows_out);
@@ -379,14 +402,14 @@ Run run(const core::TransactionsView& tx, std::int64_t base, std::optional<std::
 // A row that breaks the view's contract makes the caller's view throw validated()'s message.
 void compute(const core::TransactionsView& tx, std::optional<std::int64_t> cal_end, bool holdout,
              std::int64_t obs_end_limit, Period period, CustomerSummary& s, Holdout* h, std::int64_t& max_day,
-             const char* function) {
+             const char* function, Sums* sums = nullptr) {
   const std::int64_t base = tx.size() ? core::to_day(tx.time[0], tx.time_unit) : 0;
-  Run r = run<std::int32_t>(tx, base, cal_end, holdout, obs_end_limit, period, s, h, max_day);
+  Run r = run<std::int32_t>(tx, base, cal_end, holdout, obs_end_limit, period, s, h, max_day, sums);
   if (r == Run::Overflow) {
     s = CustomerSummary{};
     if (h) *h = Holdout{};
     // Absolute int64 days: d - 0 never overflows.
-    r = run<std::int64_t>(tx, 0, cal_end, holdout, obs_end_limit, period, s, h, max_day);
+    r = run<std::int64_t>(tx, 0, cal_end, holdout, obs_end_limit, period, s, h, max_day, sums);
   }
   if (r == Run::Invalid) tx.validated(function);  // throws, naming the first bad row
 }
@@ -415,6 +438,23 @@ CustomerSummary summarize(const core::TransactionsView& tx_in, const SummaryOpti
   compute(tx, options.observation_end, false, kNoLimit, options.period, s, nullptr, max_day, "summarize");
   return s;
 }
+
+namespace detail {
+
+CustomerSummary summarize_with_sums(const core::TransactionsView& tx_in, std::optional<std::int64_t> observation_end,
+                                    std::vector<std::uint32_t>& distinct, std::vector<double>& repeat) {
+  const core::TransactionsView tx = checked_shape(tx_in, "summarize");
+  if (observation_end) core::check_day("summarize", "observation_end", *observation_end);
+  if (tx.size() == 0 && !observation_end)
+    throw InvalidArgument("summarize", "tx", "0 rows", "needs at least one transaction, or an explicit observation_end");
+  CustomerSummary s;
+  std::int64_t max_day = 0;
+  Sums sums{&distinct, &repeat};
+  compute(tx, observation_end, false, kNoLimit, Period::Day, s, nullptr, max_day, "summarize", &sums);
+  return s;
+}
+
+}  // namespace detail
 
 HoldoutSummary summarize_holdout(const core::TransactionsView& tx_in, std::int64_t calibration_end,
                                  const SummaryOptions& options) {
