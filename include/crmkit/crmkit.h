@@ -164,5 +164,6 @@ CRMKIT_API int32_t crmkit_rfm_free(crmkit_rfm* rfm);
 #include "crmkit/c/analysis.h" /* the end-to-end analysis and its HTML report */
 #include "crmkit/c/survival.h" /* Kaplan-Meier survival, log-rank test, cohort retention */
 #include "crmkit/c/tracking.h" /* expected cumulative / incremental repeat transactions, actual vs predicted */
+#include "crmkit/c/state.h"   /* customer-keyed summary states: save, load, refresh, merge */
 
 #endif /* CRMKIT_H */

@@ -54,3 +54,8 @@ from . import tracking  # noqa: E402
 from .tracking import expected_cumulative_transactions, expected_incremental_transactions  # noqa: E402
 
 __all__ += ["tracking", "expected_cumulative_transactions", "expected_incremental_transactions"]
+
+# Customer-keyed summary states: refresh with later transactions, merge customer shards (crmkit/c/state.h).
+from .state import SummaryState, merge_states  # noqa: E402
+
+__all__ += ["SummaryState", "merge_states"]

@@ -14,6 +14,7 @@
 #include <limits>
 #include <numeric>
 #include <sstream>
+#include <utility>
 #include <unistd.h>
 
 #include "crmkit/core/error.hpp"
@@ -79,11 +80,36 @@ void State::append(std::string_view id, std::int64_t first, std::int64_t last, s
   rows_held_ += rows;
 }
 
+namespace {
+
+State::IdOf ids_of(const core::TransactionTable& tx) {
+  return [&tx](std::uint32_t c) { return tx.ids.decode(c); };
+}
+
+// An id as the state needs it: non-empty UTF-8 (it is written to files and merged by).
+const std::string& checked_id(const std::string& id, const char* function, std::uint32_t code) {
+  if (id.empty() || io::detail::first_invalid_utf8(id) != std::string_view::npos)
+    throw InvalidArgument(function, "id of customer code " + std::to_string(code),
+                          "'" + ParseError::printable(id, 80) + "'", "must be non-empty UTF-8 text");
+  return id;
+}
+
+}  // namespace
+
 State State::from_transactions(const core::TransactionTable& tx, std::optional<std::int64_t> observation_end,
                                StateReport* report) {
+  return from_transactions(tx.view(), ids_of(tx), observation_end, report);
+}
+
+void State::add(const core::TransactionTable& tx, std::optional<std::int64_t> observation_end, StateReport* report) {
+  add(tx.view(), ids_of(tx), observation_end, report);
+}
+
+State State::from_transactions(const core::TransactionsView& tx, const IdOf& id_of,
+                               std::optional<std::int64_t> observation_end, StateReport* report) {
   std::vector<std::uint32_t> distinct;
   std::vector<double> repeat;
-  const CustomerSummary s = detail::summarize_with_sums(tx.view(), observation_end, distinct, repeat);
+  const CustomerSummary s = detail::summarize_with_sums(tx, observation_end, distinct, repeat);
   State st(s.observation_end);
   st.amounts_ = !tx.amount.empty();
   const std::size_t n = s.size();
@@ -91,9 +117,15 @@ State State::from_transactions(const core::TransactionTable& tx, std::optional<s
   for (auto* v : {&st.first_, &st.last_}) v->reserve(n);
   for (auto* v : {&st.distinct_, &st.rows_}) v->reserve(n);
   for (auto* v : {&st.total_, &st.repeat_}) v->reserve(n);
-  for (std::size_t i = 0; i < n; ++i)
-    st.append(tx.ids.decode(s.customer[i]), s.first_purchase[i], s.last_purchase[i], distinct[i], s.n_transactions[i],
-              s.total_spend[i], repeat[i]);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string id = id_of(s.customer[i]);
+    const std::size_t before = st.ids_.size();
+    st.append(checked_id(id, "State::from_transactions", s.customer[i]), s.first_purchase[i], s.last_purchase[i],
+              distinct[i], s.n_transactions[i], s.total_spend[i], repeat[i]);
+    if (st.ids_.size() == before)
+      throw InvalidArgument("State::from_transactions", "id of customer code " + std::to_string(s.customer[i]),
+                            "'" + ParseError::printable(id, 80) + "'", "names another customer code too");
+  }
   if (report) {
     report->rows_added = static_cast<std::size_t>(st.rows_held_);
     report->rows_after_end = tx.size() - static_cast<std::size_t>(st.rows_held_);
@@ -102,11 +134,9 @@ State State::from_transactions(const core::TransactionTable& tx, std::optional<s
   return st;
 }
 
-void State::add(const core::TransactionTable& tx, std::optional<std::int64_t> observation_end, StateReport* report) {
-  const core::TransactionsView view = tx.view().validated("State::add");
-  if (tx.ids.size() < view.n_customers)
-    throw InvalidArgument("State::add", "tx.ids", std::to_string(tx.ids.size()) + " ids",
-                          "must name every customer code (" + std::to_string(view.n_customers) + ")");
+void State::add(const core::TransactionsView& tx, const IdOf& id_of, std::optional<std::int64_t> observation_end,
+                StateReport* report) {
+  const core::TransactionsView view = tx.validated("State::add");
   const bool amounts = !tx.amount.empty();
   if (size() > 0 && amounts != amounts_)
     throw InvalidArgument("State::add", "tx.amount", amounts ? "amounts" : "no amounts",
@@ -127,8 +157,9 @@ void State::add(const core::TransactionTable& tx, std::optional<std::int64_t> ob
   // The kept rows in the state's numbering: held customers keep their row, new ones follow in their
   // order of first appearance among the kept rows.
   const std::uint32_t held = static_cast<std::uint32_t>(size());
-  std::vector<std::uint32_t> code_of(tx.ids.size(), core::Dictionary::npos);
+  std::vector<std::uint32_t> code_of(view.n_customers, core::Dictionary::npos);
   core::Dictionary fresh;  // new customers, in order of first appearance
+  std::vector<std::uint8_t> claimed(held, 0);  // held customers already given a code of tx
   std::vector<Entry> entries;
   entries.reserve(view.size());
   std::size_t after_end = 0;
@@ -140,9 +171,20 @@ void State::add(const core::TransactionTable& tx, std::optional<std::int64_t> ob
     }
     std::uint32_t& c = code_of[view.customer[i]];
     if (c == core::Dictionary::npos) {
-      const std::string& id = tx.ids.decode(view.customer[i]);
+      const std::string id = id_of(view.customer[i]);
+      checked_id(id, "State::add", view.customer[i]);
       c = ids_.find(id);
-      if (c == core::Dictionary::npos) c = held + fresh.encode(id);
+      bool twice = false;
+      if (c == core::Dictionary::npos) {
+        const std::size_t before = fresh.size();
+        c = held + fresh.encode(id);
+        twice = fresh.size() == before;
+      } else {
+        twice = std::exchange(claimed[c], 1) != 0;
+      }
+      if (twice)
+        throw InvalidArgument("State::add", "id of customer code " + std::to_string(view.customer[i]),
+                              "'" + ParseError::printable(id, 80) + "'", "names another customer code too");
     }
     entries.push_back(Entry{c, day, view.amount.empty() ? 0.0 : view.amount[i]});
   }

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,16 +51,24 @@ class State {
   /// An empty state observed up to `observation_end` (a day number).
   explicit State(std::int64_t observation_end = 0);
 
+  /// The original id of a customer code of a TransactionsView (every id non-empty UTF-8, else the
+  /// state refuses it: it is written to files and merged by).
+  using IdOf = std::function<std::string(std::uint32_t)>;
+
   /// The state of the rows of `tx` on or before the observation end (given, else the last row's day).
   /// Throws InvalidArgument as summarize() does (an empty table needs an observation end).
   static State from_transactions(const core::TransactionTable& tx, std::optional<std::int64_t> observation_end = {},
                                  StateReport* report = nullptr);
+  static State from_transactions(const core::TransactionsView& tx, const IdOf& id_of,
+                                 std::optional<std::int64_t> observation_end = {}, StateReport* report = nullptr);
 
   /// Adds the rows of `tx` (a refresh): rows after the new observation end are left out and counted.
   /// The new end is `observation_end` when given (not before the state's: InvalidArgument), else the
   /// later of the state's and the last row's day. Throws InvalidArgument, leaving the state unchanged,
   /// for a row of a held customer dated before that customer's last purchase day.
   void add(const core::TransactionTable& tx, std::optional<std::int64_t> observation_end = {},
+           StateReport* report = nullptr);
+  void add(const core::TransactionsView& tx, const IdOf& id_of, std::optional<std::int64_t> observation_end = {},
            StateReport* report = nullptr);
 
   /// The union of two states of disjoint customers (a's customers first). Throws InvalidArgument naming
