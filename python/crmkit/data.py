@@ -32,6 +32,16 @@ def _date_text(value):
     raise TypeError(f"crmkit: a date must be a string or a date, not {type(value).__name__}")
 
 
+def _arrow_strings(fn, handle):
+    """The strings a C function returns Arrow-style (fn(handle, &data, &offsets, &n): string i is
+    data[offsets[i], offsets[i + 1])), as a numpy object array."""
+    data, offsets, n = c_void_p(), POINTER(c_int64)(), c_int64()
+    check(fn(handle, byref(data), byref(offsets), byref(n)))
+    off = np.ctypeslib.as_array(offsets, shape=(n.value + 1,)).copy()
+    raw = ctypes.string_at(data.value, int(off[-1])) if off[-1] else b""
+    return np.array([raw[off[i]:off[i + 1]].decode("utf-8", "replace") for i in range(n.value)], dtype=object)
+
+
 def _view(ptr, ctype, dtype, n, owner):
     """A numpy view of n elements at ptr that keeps `owner` (the handle's Python object) alive."""
     if n == 0 or not ptr:
@@ -212,12 +222,7 @@ class Transactions:
     def customer_ids(self):
         """numpy object array: customer_ids[code] is the original id string."""
         if self._ids is None:
-            data, offsets, n = c_void_p(), POINTER(c_int64)(), c_int64()
-            check(lib.crmkit_transactions_ids(self.handle, byref(data), byref(offsets), byref(n)))
-            off = np.ctypeslib.as_array(offsets, shape=(n.value + 1,)).copy()
-            raw = ctypes.string_at(data.value, int(off[-1])) if off[-1] else b""
-            self._ids = np.array([raw[off[i]:off[i + 1]].decode("utf-8", "replace") for i in range(n.value)],
-                                 dtype=object)
+            self._ids = _arrow_strings(lib.crmkit_transactions_ids, self.handle)
         return self._ids
 
     @property

@@ -5,10 +5,9 @@ import ctypes
 import datetime as _dt
 from ctypes import POINTER, byref, c_char_p, c_int32, c_int64, c_void_p
 
-import numpy as np
 
 from ._lib import Options, check, declare, lib, release_with
-from .data import _date_text, as_transactions, pd
+from .data import _arrow_strings, _date_text, as_transactions, pd
 from .summary import _PERIODS, _column
 
 _P = c_void_p
@@ -151,11 +150,7 @@ class SummaryState:
     @property
     def customer_ids(self):
         """numpy object array of the customer ids, in state order."""
-        data, offsets, n = c_void_p(), POINTER(c_int64)(), c_int64()
-        check(lib.crmkit_state_ids(self._h, byref(data), byref(offsets), byref(n)))
-        off = np.ctypeslib.as_array(offsets, shape=(n.value + 1,)).copy() if n.value else np.zeros(1, np.int64)
-        raw = ctypes.string_at(data.value, int(off[-1])) if off[-1] else b""
-        return np.array([raw[off[i]:off[i + 1]].decode("utf-8") for i in range(n.value)], dtype=object)
+        return _arrow_strings(lib.crmkit_state_ids, self._h)
 
     def summary(self, period="D"):
         """frequency, recency, T and monetary_value (no monetary_value without amounts), indexed by
