@@ -21,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all=(transactions_csv table interactions kano segment_rules escalation_rules model_json capi_arrays)
+all=(transactions_csv table interactions kano segment_rules escalation_rules model_json capi_arrays state)
 read -r -a targets <<<"${CRMKIT_FUZZ_TARGETS:-${all[*]}}"
 seconds=${CRMKIT_FUZZ_SECONDS:-}
 runs=${CRMKIT_FUZZ_RUNS:-}
@@ -56,6 +56,7 @@ ci_runs() {
     escalation_rules) echo 65000 ;;
     model_json) echo 12000 ;;
     capi_arrays) echo 1200 ;;
+    state) echo 40000 ;;
     *) echo 10000 ;;
   esac
 }
