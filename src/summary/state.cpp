@@ -42,6 +42,18 @@ void put(std::string& out, T v) {
   for (std::size_t i = 0; i < sizeof(T); ++i) out.push_back(static_cast<char>((u >> (8 * i)) & 0xFF));
 }
 
+// A whole column: one copy on a little-endian host, value by value elsewhere.
+template <class T>
+void put_all(std::string& out, const std::vector<T>& v) {
+  if constexpr (std::endian::native == std::endian::little) {
+    const std::size_t at = out.size();
+    out.resize(at + v.size() * sizeof(T));
+    if (!v.empty()) std::memcpy(out.data() + at, v.data(), v.size() * sizeof(T));
+  } else {
+    for (T x : v) put<T>(out, x);
+  }
+}
+
 template <class T>
 T get(const unsigned char* p) {
   using U = std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>;
@@ -303,12 +315,12 @@ std::string State::serialize() const {
   body.reserve(static_cast<std::size_t>(n * kBytesPerCustomer + ids_bytes));
   for (const auto& id : ids_.ids()) put<std::uint32_t>(body, static_cast<std::uint32_t>(id.size()));
   for (const auto& id : ids_.ids()) body += id;
-  for (auto v : first_) put<std::int64_t>(body, v);
-  for (auto v : last_) put<std::int64_t>(body, v);
-  for (auto v : distinct_) put<std::uint32_t>(body, v);
-  for (auto v : rows_) put<std::uint32_t>(body, v);
-  for (auto v : total_) put<double>(body, v);
-  for (auto v : repeat_) put<double>(body, v);
+  put_all(body, first_);
+  put_all(body, last_);
+  put_all(body, distinct_);
+  put_all(body, rows_);
+  put_all(body, total_);
+  put_all(body, repeat_);
   std::string out(kMagic, sizeof kMagic);
   put<std::uint32_t>(out, kVersion);
   put<std::uint32_t>(out, static_cast<std::uint32_t>(kHeaderBytes));
@@ -381,36 +393,56 @@ State State::deserialize(std::string_view bytes, std::string_view source_view) {
   const unsigned char* totals = rows + 4 * cn;
   const unsigned char* repeats = totals + 8 * cn;
   st.ids_.reserve(cn);
-  std::uint64_t at = 0, held = 0;
+  for (auto* v : {&st.first_, &st.last_}) v->reserve(cn);
+  for (auto* v : {&st.distinct_, &st.rows_}) v->reserve(cn);
+  for (auto* v : {&st.total_, &st.repeat_}) v->reserve(cn);
+  // The ids first, encoded in one batch (prefetched: the table is beyond the caches for large states).
+  std::vector<std::string_view> ids(cn);
+  std::uint64_t at = 0;
   for (std::size_t i = 0; i < cn; ++i) {
-    const std::string who = "customer " + std::to_string(i + 1);
     const auto len = get<std::uint32_t>(lens + 4 * i);
     if (len == 0 || len > ids_bytes - at)
       throw fail("the ids' lengths to add up to " + std::to_string(ids_bytes) + " bytes, none empty",
-                 who + " of length " + std::to_string(len));
-    const std::string_view id(id_text + at, len);
+                 "customer " + std::to_string(i + 1) + " of length " + std::to_string(len));
+    ids[i] = std::string_view(id_text + at, len);
     at += len;
-    if (io::detail::first_invalid_utf8(id) != std::string_view::npos) throw fail("customer ids in UTF-8", who + ": '" + ParseError::printable(id, 80) + "'");
-    if (st.ids_.find(id) != core::Dictionary::npos)
-      throw fail("each customer id once", "'" + ParseError::printable(id, 80) + "' twice");
+    if (io::detail::first_invalid_utf8(ids[i]) != std::string_view::npos)
+      throw fail("customer ids in UTF-8",
+                 "customer " + std::to_string(i + 1) + ": '" + ParseError::printable(ids[i], 80) + "'");
+  }
+  {
+    std::vector<std::uint32_t> code(cn);
+    st.ids_.encode_range(ids, code.data());
+    for (std::size_t i = 0; i < cn; ++i)
+      if (code[i] != i) throw fail("each customer id once", "'" + ParseError::printable(ids[i], 80) + "' twice");
+  }
+  std::uint64_t held = 0;
+  for (std::size_t i = 0; i < cn; ++i) {
+    const std::string_view id = ids[i];
     const auto first = get<std::int64_t>(firsts + 8 * i), last = get<std::int64_t>(lasts + 8 * i);
     const auto distinct = get<std::uint32_t>(distincts + 4 * i), nrows = get<std::uint32_t>(rows + 4 * i);
     const auto total = get<double>(totals + 8 * i), repeat = get<double>(repeats + 8 * i);
-    const std::string whose = "'" + ParseError::printable(id, 80) + "'";
+    const auto whose = [&id] { return "'" + ParseError::printable(id, 80) + "'"; };
     if (first < core::kMinDay || first > last || last > end)
       throw fail("first <= last purchase day <= the observation end (" + day_text(end) + ")",
-                 whose + ": first day number " + std::to_string(first) + ", last " + std::to_string(last));
+                 whose() + ": first day number " + std::to_string(first) + ", last " + std::to_string(last));
     if (distinct < 1 || nrows < distinct || static_cast<std::uint64_t>(distinct - 1) > static_cast<std::uint64_t>(last - first))
       throw fail("1 <= distinct days <= rows, and no more distinct days than the days from first to last",
-                 whose + ": " + std::to_string(distinct) + " distinct days, " + std::to_string(nrows) + " rows");
+                 whose() + ": " + std::to_string(distinct) + " distinct days, " + std::to_string(nrows) + " rows");
     const double cap = core::kMaxAmount * 4294967296.0;
     if (!std::isfinite(total) || !std::isfinite(repeat) || std::fabs(total) > cap || std::fabs(repeat) > cap ||
         (distinct == 1 && repeat != 0.0) || (!st.amounts_ && (total != 0.0 || repeat != 0.0)))
       throw fail("finite sums (none for a customer of one purchase day, or a state without amounts)",
-                 whose + ": total " + std::to_string(total) + ", repeat " + std::to_string(repeat));
+                 whose() + ": total " + std::to_string(total) + ", repeat " + std::to_string(repeat));
     held += nrows;
-    st.append(id, first, last, distinct, nrows, total, repeat);
+    st.first_.push_back(first);
+    st.last_.push_back(last);
+    st.distinct_.push_back(distinct);
+    st.rows_.push_back(nrows);
+    st.total_.push_back(total);
+    st.repeat_.push_back(repeat);
   }
+  st.rows_held_ = held;
   if (held != rows_held)
     throw fail(std::to_string(rows_held) + " rows held (from the header)", std::to_string(held) + " in the records");
   return st;

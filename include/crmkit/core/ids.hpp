@@ -56,15 +56,21 @@ class Dictionary {
   /// order of first appearance in `other`, and writes each one's code here to map[its code in other]
   /// (map has other.size() entries). Merges dictionaries built over consecutive parts of one input
   /// into the codes of one pass over it.
-  void encode_all(const Dictionary& other, std::uint32_t* map) {
-    constexpr std::size_t kAhead = 8;  // slots are prefetched this many ids ahead
-    const std::size_t n = other.ids_.size();
+  void encode_all(const Dictionary& other, std::uint32_t* map) { encode_range(other.ids_, map); }
+
+  /// encode() of every id of `ids` (a random-access range of strings or string_views) in order, each
+  /// one's code to map[i], with the slots prefetched a few ids ahead (a table beyond the caches would
+  /// otherwise wait on memory for every id).
+  template <class Ids>
+  void encode_range(const Ids& ids, std::uint32_t* map) {
+    constexpr std::size_t kAhead = 8;
+    const std::size_t n = ids.size();
     std::uint64_t ring[kAhead];
-    for (std::size_t i = 0; i < n && i < kAhead; ++i) prefetch(ring[i] = hash(other.ids_[i]));
+    for (std::size_t i = 0; i < n && i < kAhead; ++i) prefetch(ring[i] = hash(ids[i]));
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint64_t h = ring[i % kAhead];
-      if (i + kAhead < n) prefetch(ring[i % kAhead] = hash(other.ids_[i + kAhead]));
-      map[i] = encode(other.ids_[i], h);
+      if (i + kAhead < n) prefetch(ring[i % kAhead] = hash(ids[i + kAhead]));
+      map[i] = encode(ids[i], h);
     }
   }
 
