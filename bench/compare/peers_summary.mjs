@@ -43,14 +43,13 @@ if (engine === "duckdb") {
     .agg(pl.col("amount").sum().alias("a"));
   const end = days.getColumn("d").max();
   const s = days
-    .sort("d")
     .groupBy("customer_id")
     .agg(
       pl.count("d").alias("n"),
       pl.col("d").min().alias("first"),
       pl.col("d").max().alias("last"),
       pl.col("a").sum().alias("total"),
-      pl.col("a").first().alias("first_a"),
+      pl.col("a").sortBy("d").first().alias("first_a"),
     )
     .withColumns(
       pl.col("n").minus(1).alias("frequency"),
