@@ -6,10 +6,11 @@ alike. Prints a markdown table of the median wall times and the ratios, and chec
 outputs agree (every customer, every column, to 1e-9 relative).
 
     /usr/bin/python3 bench/compare/peers_compare.py LOG --crmkit build/bench/crmkit \\
-        --peers /work/peers/node_modules [--threads 1 2] [--rounds 3]
+        --peers PEERS/node_modules [--threads 1 2] [--rounds 3]
 
 The peers are installed outside the repository (npm install @duckdb/node-api nodejs-polars
-nodejs-polars-linux-x64-gnu in /work/peers) and run beside crmkit, never linked into it.
+nodejs-polars-linux-x64-gnu in a directory PEERS outside the checkout) and run beside crmkit, never
+linked into it.
 """
 import argparse
 import os

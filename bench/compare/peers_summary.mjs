@@ -4,7 +4,7 @@
 // mean of the repeat days' amounts, 0 for one-day customers). Run beside crmkit, never linked into it:
 // the peers are installed outside the repository (docs/benchmarks.md, "Peers").
 //
-//   NODE_PATH=/work/peers/node_modules node bench/compare/peers_summary.mjs duckdb|polars LOG OUT THREADS
+//   NODE_PATH=PEERS/node_modules node bench/compare/peers_summary.mjs duckdb|polars LOG OUT THREADS
 //
 // LOG has a header with customer_id,date (YYYY-MM-DD),amount. Prints the wall time of the work (engine
 // start included) in seconds on stdout.
