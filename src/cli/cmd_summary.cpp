@@ -41,7 +41,8 @@ void summarize_state(const SummaryArgs& a, const summary::SummaryOptions& so) {
   std::optional<summary::State> st;
   if (!a.state_in.empty()) st = summary::State::load(a.state_in);
   if (!a.tx.path.empty()) {
-    const auto& table = keep_until_exit(a.tx.read());
+    // a refresh may bring a day without sales: its log is a header alone
+    const auto& table = keep_until_exit(a.tx.read(st.has_value()));
     summary::StateReport rep;
     if (st) {
       try {

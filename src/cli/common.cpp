@@ -114,7 +114,7 @@ std::string read_stdin() {
 
 }  // namespace
 
-core::TransactionTable TransactionArgs::read() const {
+core::TransactionTable TransactionArgs::read(bool allow_empty) const {
   const io::ReadOptions o = options();
   io::ReadReport rep;
   core::TransactionTable t;
@@ -155,7 +155,7 @@ core::TransactionTable TransactionArgs::read() const {
     m += '\n';
     std::fputs(m.c_str(), stderr);
   }
-  if (t.size() == 0) throw Error(source + ": holds no transactions");
+  if (t.size() == 0 && !allow_empty) throw Error(source + ": holds no transactions");
   if (no_amount) {
     std::fputs("crmkit: note: --no-amount: frequency and recency only; spend, value and revenue are left out\n", stderr);
   }

@@ -50,8 +50,9 @@ struct TransactionArgs {
   /// The reader options these flags describe. Throws UsageError for bad values.
   io::ReadOptions options() const;
   /// Reads the file (or stdin for "-"); reports skipped rows on stderr. Throws IoError / ParseError
-  /// (exit 1), UsageError (exit 2), Error when no transaction is left (exit 1).
-  core::TransactionTable read() const;
+  /// (exit 1), UsageError (exit 2), Error when no transaction is left (exit 1) unless `allow_empty`
+  /// (a day without sales added to a summary state).
+  core::TransactionTable read(bool allow_empty = false) const;
 };
 
 /// --format and -o/--output.

@@ -149,8 +149,9 @@ State State::from_transactions(const core::TransactionsView& tx, const IdOf& id_
 void State::add(const core::TransactionsView& tx, const IdOf& id_of, std::optional<std::int64_t> observation_end,
                 StateReport* report) {
   const core::TransactionsView view = tx.validated("State::add");
+  // (a table without rows has no amount column to tell: it fits either kind)
   const bool amounts = !tx.amount.empty();
-  if (size() > 0 && amounts != amounts_)
+  if (size() > 0 && tx.size() > 0 && amounts != amounts_)
     throw InvalidArgument("State::add", "tx.amount", amounts ? "amounts" : "no amounts",
                           amounts_ ? "must be given: the state was built from a log with amounts"
                                    : "must be left out: the state was built from a log without amounts (--no-amount)");
@@ -242,7 +243,7 @@ void State::add(const core::TransactionsView& tx, const IdOf& id_of, std::option
   }
   rows_held_ += entries.size();
   observation_end_ = end;
-  if (n_new == size()) amounts_ = amounts;  // an empty state takes the rows' kind
+  if (n_new > 0 && n_new == size()) amounts_ = amounts;  // an empty state takes the rows' kind
   if (report) {
     report->rows_added = entries.size();
     report->rows_after_end = after_end;

@@ -126,3 +126,16 @@ def test_parallel_reader_output_is_identical_on_one_and_two_threads(tmp_path):
     one = run("--threads", "1", "summary", "--transactions", str(big), *COLS)
     two = run("--threads", "2", "summary", "--transactions", str(big), *COLS)
     assert one.stdout == two.stdout and len(one.stdout.splitlines()) == 9 * 23570 + 1
+
+
+def test_a_day_without_sales_refreshes_the_state_unchanged_but_for_nothing(parts, tmp_path):
+    d = parts["dir"]
+    run("summary", "--transactions", parts["early"], *COLS, "--state-out", str(d / "q.state"), "-o", os.devnull)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("customer_id date number_of_cds dollar_value\n")
+    before = run("summary", "--state-in", str(d / "q.state")).stdout
+    after = run("summary", "--state-in", str(d / "q.state"), "--transactions", str(empty), *COLS,
+                "--state-out", str(tmp_path / "q2.state"))
+    assert after.stdout == before and "added 0 rows" in after.stderr
+    # building a state needs rows (or an observation end)
+    run("summary", "--transactions", str(empty), *COLS, "--state-out", str(tmp_path / "x.state"), code=1)

@@ -226,3 +226,16 @@ TEST(SummaryState, FilesRoundTripAndAreChecked) {
   EXPECT_THAT(thrown<ParseError>([&] { State::deserialize(newer); }), HasSubstr("version 9 (written by a newer crmkit)"));
   EXPECT_THAT(thrown<IoError>([&] { State::load("/nonexistent/x.state"); }), HasSubstr("cannot open"));
 }
+
+// A day without sales: a table without rows (and so without an amount column) refreshes any state,
+// changing nothing but, when given, the observation end.
+TEST(SummaryState, ATableWithoutRowsFitsEitherKind) {
+  State st = State::from_transactions(parse("customer,date,amount\na,2024-01-01,1.5\n"));
+  const State before = st;
+  core::TransactionTable none;
+  st.add(none);
+  EXPECT_EQ(st, before);
+  st.add(none, kJan1 + 3);
+  EXPECT_EQ(st.observation_end(), kJan1 + 3);
+  EXPECT_TRUE(st.amounts());
+}
