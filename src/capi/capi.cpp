@@ -51,9 +51,7 @@ void build_ids(crmkit_transactions* t) {
   t->id_offsets.assign(n + 1, 0);
   t->id_bytes.clear();
   for (std::size_t i = 0; i < n; ++i) {
-    if (t->owned) t->id_bytes += t->owned->ids.decode(static_cast<std::uint32_t>(i));
-    else if (i < t->ids.size()) t->id_bytes += t->ids[i];
-    else t->id_bytes += std::to_string(i);
+    t->id_bytes += crmkit::capi::id_of(t, static_cast<std::uint32_t>(i));
     t->id_offsets[i + 1] = static_cast<std::int64_t>(t->id_bytes.size());
   }
   t->ids_built = true;

@@ -175,4 +175,13 @@ void check_out(T* out, std::int64_t n, std::size_t len, const char* function) {
                          std::to_string(len) + " needed (see the *_len query)");
 }
 
+/// The original id of customer code `c` of a transactions handle: the table's own (read from CSV), the
+/// name given by crmkit_transactions_set_ids, or else the code in decimal. The one rule every function
+/// that turns a handle's codes back into ids follows.
+inline std::string id_of(const crmkit_transactions* t, std::uint32_t c) {
+  if (t->owned) return t->owned->ids.decode(c);
+  if (c < t->ids.size()) return t->ids[c];
+  return std::to_string(c);
+}
+
 }  // namespace crmkit::capi

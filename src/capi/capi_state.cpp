@@ -33,11 +33,7 @@ namespace {
 
 // The id of a code of a transactions handle: the table's, the names given by set_ids, or the code.
 crmkit::summary::State::IdOf ids_of(const crmkit_transactions* tx) {
-  return [tx](std::uint32_t c) -> std::string {
-    if (tx->owned) return tx->owned->ids.decode(c);
-    if (c < tx->ids.size()) return tx->ids[c];
-    return std::to_string(c);
-  };
+  return [tx](std::uint32_t c) { return crmkit::capi::id_of(tx, c); };
 }
 
 std::optional<std::int64_t> observation_end(const crmkit_options* options, const char* fn) {
